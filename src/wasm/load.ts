@@ -49,15 +49,19 @@ async function enableRelaxedSimdFlag(): Promise<void> {
   }
 }
 
-function envBuild(): string | undefined {
-  if (typeof process !== 'undefined' && process.env) return process.env.WASMGRAD_BUILD || undefined;
+function env(name: string): string | undefined {
+  if (typeof process !== 'undefined' && process.env) return process.env[name] || undefined;
   const deno = (globalThis as { Deno?: { env: { get(k: string): string | undefined } } }).Deno;
-  try { return deno?.env.get('WASMGRAD_BUILD'); } catch { return undefined; }
+  try { return deno?.env.get(name); } catch { return undefined; }
 }
 
 async function readBytes(build: Build, source: InitOptions['wasm']): Promise<BufferSource> {
   if (source && typeof source !== 'string' && !(source instanceof URL)) return source;
-  const url = source ? new URL(String(source), import.meta.url) : new URL(`../../build/${build}.wasm`, import.meta.url);
+  // WASMGRAD_WASM_DIR points at another folder of builds (used to test one kernel in isolation).
+  const dir = env('WASMGRAD_WASM_DIR');
+  const url = source ? new URL(String(source), import.meta.url)
+    : dir ? new URL(`${build}.wasm`, new URL(dir.endsWith('/') ? dir : dir + '/', `file://${process.cwd()}/`))
+    : new URL(`../../build/${build}.wasm`, import.meta.url);
   if (url.protocol === 'file:' && isNode) {
     const { readFile } = await import('node:fs/promises');
     try {
@@ -95,11 +99,11 @@ async function doInit(opts: InitOptions): Promise<InitInfo> {
   await enableRelaxedSimdFlag();
   const simd = WebAssembly.validate(SIMD_PROBE);
   const relaxedSimd = simd && WebAssembly.validate(RELAXED_PROBE);
-  const asked = opts.build ?? envBuild();
+  const asked = opts.build ?? env('WASMGRAD_BUILD');
   if (asked !== undefined && !BUILDS.includes(asked as Build)) {
     throw new Error(`wasmgrad: unknown build '${asked}'; use one of ${BUILDS.join(', ')}`);
   }
-  let build: Build = (asked as Build | undefined) ?? (relaxedSimd ? 'relaxed' : simd ? 'simd' : 'scalar');
+  const build: Build = (asked as Build | undefined) ?? (relaxedSimd ? 'relaxed' : simd ? 'simd' : 'scalar');
   if ((build === 'simd' || build === 'debug') && !simd) throw new Error(`wasmgrad: this runtime has no WebAssembly SIMD; use the 'scalar' build`);
   if (build === 'relaxed' && !relaxedSimd) throw new Error(`wasmgrad: this runtime has no relaxed SIMD; use the 'simd' build`);
   const bytes = await readBytes(build, opts.wasm);
