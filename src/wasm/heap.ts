@@ -151,12 +151,16 @@ export class Arena {
     this.used = m.used;
   }
 
-  /** Releases everything; merges the chunks into one as large as the high-water mark. */
-  resetAll(): void {
-    if (this.chunks.length > 1) {
+  /**
+   * Releases everything; merges the chunks into one chunk of at least `reserve` bytes and the
+   * high-water mark, so the next use allocates nothing from the heap.
+   */
+  resetAll(reserve = 0): void {
+    const want = roundUp(Math.max(this.highWater, reserve));
+    const capacity = this.chunks.reduce((s, c) => s + c.size, 0);
+    if (this.chunks.length > 1 || capacity < want) {
       for (const c of this.chunks) free(c.ptr);
-      const size = roundUp(this.highWater);
-      this.chunks = [{ ptr: alloc(size), size }];
+      this.chunks = [{ ptr: alloc(want), size: want }];
     }
     this.chunk = 0;
     this.offset = 0;

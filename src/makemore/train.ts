@@ -1,0 +1,81 @@
+// The notebook's training loop (In[29]) as a library function: minibatches from randint on
+// the model's generator, SGD with the step learning-rate schedule, the loss logged every
+// `logEvery` steps and log10(loss) kept for every step (lossi).
+import { Generator, Tensor, randint, optim } from '../index.ts';
+import type { MLP } from './model.ts';
+
+export interface Schedule {
+  /** Learning rate for steps before `decayAt`. */
+  lr: number;
+  /** First step that uses `lrAfter` (the notebook: steps / 2). */
+  decayAt: number;
+  lrAfter: number;
+}
+
+export interface TrainOptions {
+  steps: number;
+  batchSize: number;
+  schedule: Schedule;
+  /** Start from this step (resuming); default 0. */
+  startStep?: number;
+  logEvery?: number;
+  /** Called after each logged step with (step, loss). */
+  onLog?: (step: number, loss: number) => void;
+  /** Called every `progressEvery` steps (and at the end) with (steps done, last loss). */
+  onProgress?: (step: number, loss: number) => void;
+  progressEvery?: number;
+  /** Checked between steps: when it returns true the loop stops early (Ctrl-C). */
+  shouldStop?: () => boolean;
+}
+
+export interface TrainResult {
+  /** [step, loss] at every logged step. */
+  log: [number, number][];
+  /** log10(loss) of every step run here. */
+  lossi: number[];
+  /** The step the model has reached (== steps unless stopped early). */
+  stepReached: number;
+  /** Wall time spent in the loop, in seconds. */
+  seconds: number;
+}
+
+export class NonFiniteLossError extends Error {
+  constructor(readonly step: number, readonly loss: number) {
+    super(`the loss became ${loss} at step ${step}: training diverged; try a lower --lr`);
+  }
+}
+
+export const lrAt = (s: Schedule, step: number): number => (step < s.decayAt ? s.lr : s.lrAfter);
+
+/** Lets timers and signal handlers run (progress redraws, Ctrl-C) between chunks of steps. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+export async function train(model: MLP, X: Tensor, Y: Tensor, g: Generator, opts: TrainOptions): Promise<TrainResult> {
+  const { steps, batchSize, schedule } = opts;
+  const logEvery = opts.logEvery ?? 10000;
+  const progressEvery = opts.progressEvery ?? 1000;
+  const n = X.shape[0];
+  const sgd = new optim.SGD(model.parameters(), { lr: schedule.lr });
+  const log: [number, number][] = [];
+  const lossi: number[] = [];
+  const t0 = performance.now();
+  let i = opts.startStep ?? 0;
+  for (; i < steps; i++) {
+    if (opts.shouldStop?.()) break;
+    const ix = randint(0, n, [batchSize], { generator: g });
+    const loss = model.loss(X.index(ix), Y.index(ix));
+    sgd.zeroGrad();
+    loss.backward();
+    sgd.lr = lrAt(schedule, i);
+    sgd.step();
+    const value = loss.item();
+    if (!Number.isFinite(value)) throw new NonFiniteLossError(i, value);
+    if (i % logEvery === 0) { log.push([i, value]); opts.onLog?.(i, value); }
+    lossi.push(Math.log10(value));
+    if ((i + 1) % progressEvery === 0) {
+      opts.onProgress?.(i + 1, value);
+      await yieldToEventLoop();
+    }
+  }
+  return { log, lossi, stepReached: i, seconds: (performance.now() - t0) / 1000 };
+}

@@ -1,0 +1,69 @@
+// Batch norm over dim 0 of (B, H), in the two flavours the project needs:
+//  'notebook': divide by the UNBIASED batch std, no eps; running mean/std, momentum 0.001.
+//  'torch':    nn.BatchNorm1d: normalise with the BIASED variance + eps; running mean and
+//              UNBIASED running variance, momentum 0.1.
+// In training mode the running statistics (if given) are updated in place.
+import { Tensor, fmtShape } from '../tensor.ts';
+import { record, isGradEnabled } from '../tape.ts';
+import { kernels } from '../wasm/load.ts';
+import { expectFloat } from './check.ts';
+
+export interface BatchNormOptions {
+  flavour: 'notebook' | 'torch';
+  /** Batch statistics (true) or the running ones (false). */
+  training: boolean;
+  runningMean?: Tensor | null;
+  /** The notebook flavour's running std. */
+  runningStd?: Tensor | null;
+  /** The torch flavour's running (unbiased) variance. */
+  runningVar?: Tensor | null;
+  /** Weight of the new batch statistic: default 0.001 (notebook) or 0.1 (torch). */
+  momentum?: number;
+  /** torch flavour only; default 1e-5. */
+  eps?: number;
+}
+
+export function batchNorm(x: Tensor, gain: Tensor, bias: Tensor, opts: BatchNormOptions): Tensor {
+  expectFloat(x, 'batchNorm', 'input'); expectFloat(gain, 'batchNorm', 'gain'); expectFloat(bias, 'batchNorm', 'bias');
+  if (x.ndim !== 2) throw new Error(`batchNorm: input must be (B, H), got ${fmtShape(x.shape)}`);
+  const [B, H] = x.shape;
+  for (const [name, t] of [['gain', gain], ['bias', bias], ['runningMean', opts.runningMean], ['runningStd', opts.runningStd], ['runningVar', opts.runningVar]] as const) {
+    if (t && t.numel() !== H) throw new Error(`batchNorm: ${name} must have ${H} elements (one per feature), got shape ${fmtShape(t.shape)}`);
+  }
+  const notebook = opts.flavour === 'notebook';
+  if (!notebook && opts.flavour !== 'torch') throw new Error(`batchNorm: flavour must be 'notebook' or 'torch', got '${opts.flavour}'`);
+  const runStat = notebook ? opts.runningStd : opts.runningVar;
+  const momentum = opts.momentum ?? (notebook ? 0.001 : 0.1);
+  const eps = opts.eps ?? 1e-5;
+  const k = kernels();
+  if (!opts.training) {
+    if (!opts.runningMean || !runStat) throw new Error(`batchNorm: eval mode needs runningMean and ${notebook ? 'runningStd' : 'runningVar'}`);
+    if (isGradEnabled() && (x.requiresGrad || gain.requiresGrad || bias.requiresGrad)) {
+      // Differentiable eval: the same formula from element-wise ops (same float order).
+      return notebook
+        ? gain.mul(x.sub(opts.runningMean)).div(runStat).add(bias)
+        : x.sub(opts.runningMean).div(runStat.add(eps).sqrt()).mul(gain).add(bias);
+    }
+    const out = Tensor._empty([B, H]);
+    if (notebook) k.bn_notebook_eval(out.ptr, x.ptr, gain.ptr, bias.ptr, opts.runningMean.ptr, runStat.ptr, B, H);
+    else k.bn_torch_eval(out.ptr, x.ptr, gain.ptr, bias.ptr, opts.runningMean.ptr, runStat.ptr, eps, B, H);
+    return out;
+  }
+  if (B < 2) throw new Error(`batchNorm: training needs at least 2 rows per batch to compute statistics, got ${B}`);
+  const out = Tensor._empty([B, H]);
+  const mean = Tensor._empty([H]), stat = Tensor._empty([H]);
+  let node: Tensor;
+  if (notebook) {
+    k.bn_notebook_forward(out.ptr, mean.ptr, stat.ptr, x.ptr, gain.ptr, bias.ptr, B, H);
+    node = record(out, [x, gain, bias], () =>
+      k.bn_notebook_backward(x.gradPtr(), gain.gradPtr(), bias.gradPtr(), out.gradPtr(), x.ptr, gain.ptr, mean.ptr, stat.ptr, B, H));
+  } else {
+    const rstd = Tensor._empty([H]);
+    k.bn_torch_forward(out.ptr, mean.ptr, stat.ptr, rstd.ptr, x.ptr, gain.ptr, bias.ptr, eps, B, H);
+    node = record(out, [x, gain, bias], () =>
+      k.bn_torch_backward(x.gradPtr(), gain.gradPtr(), bias.gradPtr(), out.gradPtr(), x.ptr, gain.ptr, mean.ptr, rstd.ptr, B, H));
+  }
+  if (opts.runningMean) k.ema_update(opts.runningMean.ptr, mean.ptr, 1 - momentum, momentum, H);
+  if (runStat) k.ema_update(runStat.ptr, stat.ptr, 1 - momentum, momentum, H);
+  return node;
+}

@@ -1,0 +1,1 @@
+export { SGD } from './sgd.ts';

@@ -1,0 +1,168 @@
+// The CLI as a user meets it, run as a child process: help, the JSON contract, checkpoints,
+// exact resume, and bad input (one line on stderr, exit 2 for usage and 1 for runtime errors,
+// no stack trace, nothing written at the --save path).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { namesPath } from './helpers/names.ts';
+
+const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
+const TSX = import.meta.resolve('tsx');
+const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-cli-'));
+const names = namesPath();
+
+function run(args: string[], opts: { cwd?: string } = {}) {
+  const r = spawnSync(process.execPath, ['--import', TSX, CLI, ...args], { encoding: 'utf8', cwd: opts.cwd ?? dir, env: { ...process.env, WASMGRAD_DEBUG: '' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** One readable line on stderr, no stack trace, no raw wasm error. */
+function oneLineError(r: ReturnType<typeof run>, code: number, pattern: RegExp, what: string) {
+  assert.is(r.code, code, `${what}: exit code (stderr: ${r.err})`);
+  const lines = r.err.trim().split('\n');
+  assert.is(lines.length, 1, `${what}: one line on stderr, got:\n${r.err}`);
+  assert.match(lines[0], /^wasmgrad: /, what);
+  assert.match(lines[0], pattern, what);
+  assert.not.match(r.err, /\n\s+at |RuntimeError|unreachable/, `${what}: no stack trace`);
+}
+
+const tiny = join(dir, 'tiny.txt');
+writeFileSync(tiny, Array.from({ length: 400 }, (_, i) => ['ann', 'bob', 'cara', 'dave', 'emma', 'finn', 'gus', 'hana'][i % 8] + 'abcdefghij'[i % 10]).join('\n') + '\n');
+const small = ['--data', tiny, '--hidden', '16', '--embed', '4', '--batch-size', '8', '--samples', '3'];
+
+test('cli: --help, command help and --version', () => {
+  const h = run(['--help']);
+  assert.is(h.code, 0); assert.match(h.out, /wasmgrad train/); assert.match(h.out, /wasmgrad sample/);
+  const t = run(['train', '--help']);
+  assert.is(t.code, 0); assert.match(t.out, /--lr-decay-at/); assert.match(t.out, /--resume/);
+  assert.match(run(['eval', '--help']).out, /--split/);
+  assert.match(run(['sample', '--help']).out, /--num/);
+  assert.match(run(['--version']).out, /^\d+\.\d+\.\d+/);
+});
+
+test('cli: usage errors exit 2 with one line', () => {
+  oneLineError(run(['frobnicate']), 2, /unknown command 'frobnicate'/, 'unknown command');
+  oneLineError(run(['train', '--frob']), 2, /unknown option '--frob'/, 'unknown flag');
+  for (const [flag, value] of [['--steps', '-1'], ['--steps', 'abc'], ['--steps', '1.5'], ['--batch-size', '0'], ['--hidden', '0'], ['--hidden', 'x'],
+    ['--embed', '-3'], ['--block-size', '0'], ['--lr', '0'], ['--lr', '-0.1'], ['--lr', 'fast'], ['--seed', '-1'], ['--seed', 'abc'], ['--samples', '-2']]) {
+    oneLineError(run(['train', flag, value]), 2, new RegExp(`${flag} must be`), `${flag} ${value}`);
+  }
+  oneLineError(run(['sample', '--load', 'x', '--num', '0']), 2, /--num must be/, 'sample --num 0');
+  oneLineError(run(['sample']), 2, /--load FILE is required/, 'sample without --load');
+  oneLineError(run(['eval', '--load', 'x', '--split', 'dev']), 2, /--split must be/, 'eval --split dev');
+});
+
+test('cli: bad data exits 1 with one line and writes no checkpoint', () => {
+  const save = join(dir, 'never.safetensors');
+  const cases: [string, string | Buffer, RegExp][] = [
+    ['empty.txt', '', /empty/],
+    ['blank.txt', '\n\n  \n', /no names/],
+    ['binary.bin', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3, 0xff, 0xfe]), /binary|not UTF-8|control/],
+    ['dot.txt', 'ann\nbo.b\ncara\n', /contains '\.'/],
+    ['few.txt', 'ann\nbob\ncara\n', /too few names/],
+  ];
+  for (const [file, content, pattern] of cases) {
+    writeFileSync(join(dir, file), content);
+    oneLineError(run(['train', '--data', join(dir, file), '--steps', '10', '--save', save]), 1, pattern, file);
+    assert.not.ok(existsSync(save), `${file}: nothing at the --save path`);
+  }
+  oneLineError(run(['train', '--data', join(dir, 'missing.txt')]), 1, /names file not found/, 'missing file');
+  writeFileSync(join(dir, 'seven.txt'), 'annabel\nbob\ncara\ndave\nemma\nfinn\ngus\n');
+  oneLineError(run(['train', '--data', join(dir, 'seven.txt'), '--steps', '5']), 1, /fewer than --batch-size 32/, 'fewer examples than the batch');
+  oneLineError(run(['train', ...small, '--steps', '5', '--save', join(dir, 'no/such/dir/x.st')]), 1, /does not exist/, '--save into a missing folder');
+  oneLineError(run(['train', ...small, '--steps', '300', '--lr', '1e30', '--save', save]), 1, /loss became (NaN|Infinity|-Infinity) at step \d+.*lower --lr/, 'diverging loss');
+  assert.not.ok(existsSync(save), 'diverged run: nothing at the --save path');
+});
+
+test('cli: bad checkpoints exit 1 with one line', () => {
+  const files: [string, Buffer, RegExp][] = [
+    ['random.st', Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 7919) % 256)), /header|checkpoint/],
+    ['json.st', Buffer.from('{"C": [1, 2, 3]}'), /header|checkpoint/],
+    ['absurd.st', Buffer.concat([Buffer.from([0, 0, 0, 0, 0, 0, 0, 0x40]), Buffer.alloc(64)]), /header/],
+    ['short.st', Buffer.from([1, 2, 3]), /truncated|too short|bytes/],
+  ];
+  for (const [name, bytes, pattern] of files) {
+    writeFileSync(join(dir, name), bytes);
+    oneLineError(run(['sample', '--load', join(dir, name)]), 1, pattern, name);
+    oneLineError(run(['eval', '--load', join(dir, name), '--data', tiny]), 1, pattern, `eval ${name}`);
+  }
+  oneLineError(run(['sample', '--load', join(dir, 'nope.st')]), 1, /checkpoint not found/, 'missing checkpoint');
+});
+
+test('cli: train --json ends stdout with the results object; save, eval and sample use the checkpoint', () => {
+  const ck = join(dir, 'small.safetensors');
+  const r = run(['train', ...small, '--steps', '400', '--json', '--save', ck]);
+  assert.is(r.code, 0, r.err);
+  const lines = r.out.trim().split('\n');
+  const j = JSON.parse(lines[lines.length - 1]);
+  assert.ok(Array.isArray(j.splits.train) && j.splits.train[1] === 3, 'splits');
+  const V = new Set(readFileSync(tiny, 'utf8').replace(/\n/g, '')).size + 1; // + '.'
+  assert.is(j.params, V * 4 + 12 * 16 + 16 + 16 * V + V + 2 * 16, 'C + W1 + b1 + W2 + b2 + bngain + bnbias');
+  assert.is(j.log[0][0], 0);
+  for (const k of ['train', 'val', 'test']) assert.ok(j.final[k] > 0 && j.final[k] < 4, `final ${k}`);
+  assert.is(j.samples.length, 3);
+  assert.ok(j.seconds > 0 && j.usPerStep > 0, 'timing');
+  assert.ok(['simd', 'relaxed', 'scalar'].includes(j.build), 'build');
+  assert.ok(existsSync(ck), 'checkpoint written');
+  const e = run(['eval', '--load', ck, '--data', tiny, '--json']);
+  assert.is(e.code, 0, e.err);
+  const ej = JSON.parse(e.out.trim().split('\n').pop()!);
+  for (const k of ['train', 'val', 'test']) assert.ok(Math.abs(ej[k] - j.final[k]) < 1e-6, `eval ${k} equals train's final loss`);
+  const s = run(['sample', '--load', ck, '--num', '3', '--json']);
+  assert.is(s.code, 0, s.err);
+  assert.equal(JSON.parse(s.out.trim()).samples, j.samples, 'sample --load gives the same names as train');
+});
+
+test('cli: resuming gives bit-identical losses to an uninterrupted run', () => {
+  const half = join(dir, 'half.safetensors'), whole = join(dir, 'whole.safetensors');
+  const flags = [...small, '--lr-decay-at', '300', '--json'];
+  const a = run(['train', ...flags, '--steps', '500', '--save', whole]);
+  assert.is(a.code, 0, a.err);
+  assert.is(run(['train', ...flags, '--steps', '250', '--save', half]).code, 0);
+  const b = run(['train', ...flags, '--steps', '500', '--resume', half]);
+  assert.is(b.code, 0, b.err);
+  const ja = JSON.parse(a.out.trim().split('\n').pop()!), jb = JSON.parse(b.out.trim().split('\n').pop()!);
+  assert.equal(jb.final, ja.final, 'final losses identical');
+  assert.equal(jb.samples, ja.samples, 'samples identical');
+  oneLineError(run(['train', ...flags, '--steps', '100', '--resume', whole]), 2, /already at step 500/, 'resume below the checkpoint step');
+  oneLineError(run(['train', ...flags, '--hidden', '32', '--steps', '600', '--resume', whole]), 2, /--hidden 32 does not match/, 'resume with other sizes');
+});
+
+test('cli: Ctrl-C saves the last completed step and exits non-zero', async () => {
+  const ck = join(dir, 'interrupted.safetensors');
+  const child = spawn(process.execPath, ['--import', TSX, CLI, 'train', ...small, '--steps', '100000000', '--save', ck], { cwd: dir });
+  let err = '';
+  child.stderr.on('data', (d) => { err += d; });
+  const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  // Interrupt once training is under way (the first 10k-step log line is on stdout by then).
+  await new Promise<void>((r) => { child.stdout.on('data', () => r()); setTimeout(r, 15000); });
+  await new Promise((r) => setTimeout(r, 500));
+  child.kill('SIGINT');
+  const code = await exited;
+  assert.is(code, 130, err);
+  assert.match(err, /saved checkpoint at step \d+/);
+  assert.ok(existsSync(ck), 'checkpoint exists');
+  const s = run(['sample', '--load', ck, '--num', '2']);
+  assert.is(s.code, 0, s.err);
+  assert.ok(readFileSync(ck).length > 100);
+});
+
+if (names) {
+  test('cli: --steps 0 --no-batchnorm --json reproduces the notebook (splits, params, init losses, samples)', () => {
+    const fx = JSON.parse(readFileSync(new URL('./fixtures/makemore.json', import.meta.url), 'utf8'));
+    const r = run(['train', '--data', join(process.cwd(), names), '--steps', '0', '--no-batchnorm', '--json']);
+    assert.is(r.code, 0, r.err);
+    const j = JSON.parse(r.out.trim().split('\n').pop()!);
+    assert.equal(j.splits, { train: [182625, 3], val: [22655, 3], test: [22866, 3] });
+    assert.is(j.params, 11897);
+    assert.ok(Math.abs(j.init.train - 3.2980921268463135) <= 1e-6 && Math.abs(j.init.val - 3.2999227046966553) <= 1e-6, JSON.stringify(j.init));
+    assert.equal(j.samples, fx.configs[0].init_samples);
+    assert.match(r.out, /^train 3\.29809/m);
+    assert.not.ok('final' in j, 'no final losses with --steps 0');
+  });
+}
+
+test.run();
