@@ -1,1 +1,134 @@
-// (being written)
+// Softmax fused with cross-entropy (llm.c crossentropy_softmax_backward): the forward keeps
+// probs for the backward, which is then just probs - onehot. Leaves out: label smoothing,
+// class weights, ignore_index, and target validation (the TS caller checks 0 <= t < V).
+
+// Cephes expf on four lanes (see: cephes/single/expf.c), within 1 ulp for x in [-87.3, 0];
+// only called with x <= 0. n = round(x/ln2) comes from the 1.5*2^23 trick (adding it leaves n in
+// the low mantissa bits), which spares floor and float->int conversion, both slow in V8.
+// NOTE: lanes below ln(FLT_MIN) give exactly 0 (so exp(-inf) = 0, as Mathf.exp gives), and NaN
+// lanes stay NaN: pmax(x, lo) keeps x when x is NaN, and the zeroing mask is false for NaN.
+// @ts-ignore: decorator
+@inline function exp4(x: v128): v128 {
+  const lo = f32x4.splat(-87.33654); // ln(FLT_MIN): 2^n stays a normal float above it
+  const magic = f32x4.splat(12582912); // 1.5 * 2^23
+  const tiny = f32x4.lt(x, lo);
+  let v = f32x4.pmax(x, lo);
+  const t = f32x4.add(f32x4.mul(v, f32x4.splat(1.44269504088896341)), magic);
+  const n = f32x4.sub(t, magic);
+  // r = v - n*ln2, with ln2 split in two so n*ln2_hi is exact
+  v = f32x4.sub(v, f32x4.mul(n, f32x4.splat(0.693359375)));
+  v = f32x4.sub(v, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, v), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, v), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, v), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, v), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, v), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(v, v)), v), f32x4.splat(1));
+  // 2^n: n + 127 into the exponent field (the magic's own bits shift out past bit 31)
+  const pow2n = i32x4.shl(i32x4.add(t, i32x4.splat(127)), 23);
+  return v128.andnot(f32x4.mul(p, pow2n), tiny);
+}
+
+// logits (B,V), targets (B) i32 -> probs (B,V) = softmax of each row; returns
+// mean_b(-log probs[b, targets[b]]) as f64. ref: src/ref/cross_entropy.ts, torch F.cross_entropy
+// NOTE: softmax subtracts the row max first, so exp never overflows (logits of ±1e4 are fine).
+// NOTE: the loss is not -log(probs[t]) (which underflows to log(0) = -inf for a confidently wrong
+// row) but logsumexp - logit[t] = (max - logit[t]) + log(sum exp(logit - max)), in f64: the
+// difference of two f32 is exact in f64, and the f64 sum keeps the mean within 1e-7 of exact.
+export function crossentropy_forward(probs: usize, logits: usize, targets: usize, B: i32, V: i32): f64 {
+  let total: f64 = 0;
+  for (let b = 0; b < B; b++) {
+    const row = logits + (<usize>b * <usize>V << 2);
+    const prow = probs + (<usize>b * <usize>V << 2);
+    // row max (NaN anywhere makes it NaN, and so the whole row and the loss)
+    let m: f32 = -Infinity;
+    let i = 0;
+    if (ASC_FEATURE_SIMD) {
+      let vm = f32x4.splat(-Infinity);
+      for (; i + 4 <= V; i += 4) vm = f32x4.max(vm, v128.load(row + (<usize>i << 2)));
+      m = max(max(f32x4.extract_lane(vm, 0), f32x4.extract_lane(vm, 1)), max(f32x4.extract_lane(vm, 2), f32x4.extract_lane(vm, 3)));
+    }
+    for (; i < V; i++) m = max(m, load<f32>(row + (<usize>i << 2)));
+    // exp(x - max) into probs, summed in f64
+    let sum: f64 = 0;
+    i = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vm = f32x4.splat(m);
+      let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+      for (; i + 4 <= V; i += 4) {
+        const o = <usize>i << 2;
+        const e = exp4(f32x4.sub(v128.load(row + o), vm));
+        v128.store(prow + o, e);
+        s0 = f64x2.add(s0, f64x2.promote_low_f32x4(e));
+        s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<f32>(e, e, 2, 3, 0, 1)));
+      }
+      if (i < V) {
+        // the last 1-3 logits as one vector padded with -inf (exp gives 0 there)
+        const o = <usize>i << 2, r = V - i;
+        let x = f32x4.replace_lane(f32x4.splat(-Infinity), 0, load<f32>(row + o));
+        if (r > 1) x = f32x4.replace_lane(x, 1, load<f32>(row + o, 4));
+        if (r > 2) x = f32x4.replace_lane(x, 2, load<f32>(row + o, 8));
+        const e = exp4(f32x4.sub(x, vm));
+        store<f32>(prow + o, f32x4.extract_lane(e, 0));
+        if (r > 1) store<f32>(prow + o, f32x4.extract_lane(e, 1), 4);
+        if (r > 2) store<f32>(prow + o, f32x4.extract_lane(e, 2), 8);
+        s0 = f64x2.add(s0, f64x2.promote_low_f32x4(e));
+        s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<f32>(e, e, 2, 3, 0, 1)));
+        i = V;
+      }
+      s0 = f64x2.add(s0, s1);
+      sum = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
+    }
+    for (; i < V; i++) {
+      const o = <usize>i << 2;
+      const e = Mathf.exp(load<f32>(row + o) - m);
+      store<f32>(prow + o, e);
+      sum += <f64>e;
+    }
+    // normalise
+    const inv = <f32>(1.0 / sum);
+    i = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vinv = f32x4.splat(inv);
+      for (; i + 4 <= V; i += 4) {
+        const o = <usize>i << 2;
+        v128.store(prow + o, f32x4.mul(v128.load(prow + o), vinv));
+      }
+    }
+    for (; i < V; i++) {
+      const o = <usize>i << 2;
+      store<f32>(prow + o, load<f32>(prow + o) * inv);
+    }
+    const t = load<i32>(targets + (<usize>b << 2));
+    total += (<f64>m - <f64>load<f32>(row + (<usize>t << 2))) + Math.log(sum);
+  }
+  return total / <f64>B;
+}
+
+// dlogits (B,V) += dloss * (probs - onehot(targets)) / B; keeps probs (B,V) and targets (B) i32
+// from the forward. ref: src/ref/cross_entropy.ts
+export function crossentropy_backward(dlogits: usize, probs: usize, targets: usize, dloss: f32, B: i32, V: i32): void {
+  const s = dloss / <f32>B;
+  for (let b = 0; b < B; b++) {
+    const off = <usize>b * <usize>V << 2;
+    const t = load<i32>(targets + (<usize>b << 2));
+    let i = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vs = f32x4.splat(s), vt = i32x4.splat(t), one = f32x4.splat(1);
+      let idx = i32x4(0, 1, 2, 3);
+      for (; i + 4 <= V; i += 4) {
+        const o = off + (<usize>i << 2);
+        const hot = v128.and(i32x4.eq(idx, vt), one); // 1.0 in the target's lane, else 0
+        const g = f32x4.mul(f32x4.sub(v128.load(probs + o), hot), vs);
+        v128.store(dlogits + o, f32x4.add(v128.load(dlogits + o), g));
+        idx = i32x4.add(idx, i32x4.splat(4));
+      }
+    }
+    for (; i < V; i++) {
+      const o = off + (<usize>i << 2);
+      const p = load<f32>(probs + o) - (i == t ? <f32>1 : <f32>0);
+      store<f32>(dlogits + o, load<f32>(dlogits + o) + p * s);
+    }
+  }
+}

@@ -1,1 +1,49 @@
-// (being written)
+// Embedding lookup (torch C[idx]) as a row gather, and its backward as a scatter-add.
+// Leaves out: index validation (the TS caller checks 0 <= idx < V), padding_idx, max_norm.
+// Rows are E floats (E = 10: 40 bytes, so rows are not 16-byte aligned; wasm v128 loads need not be).
+
+// table (V,E), idx (N) i32 -> out (N,E), out[n] = table[idx[n]]. ref: src/ref/embedding.ts
+// A row is copied as 4-float vectors, then a 2-float (64-bit) piece, then a last float:
+// E = 10 is two v128 and one i64 move, with no per-float loop.
+export function embedding_forward(out: usize, table: usize, idx: usize, N: i32, E: i32): void {
+  const rowBytes = <usize>E << 2;
+  for (let n = 0; n < N; n++) {
+    const src = table + <usize>load<i32>(idx + (<usize>n << 2)) * rowBytes;
+    const dst = out + <usize>n * rowBytes;
+    let i = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; i + 4 <= E; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+    }
+    for (; i + 2 <= E; i += 2) store<u64>(dst + (<usize>i << 2), load<u64>(src + (<usize>i << 2)));
+    if (i < E) store<u32>(dst + (<usize>i << 2), load<u32>(src + (<usize>i << 2)));
+  }
+}
+
+// dtable (V,E) += scatter of dout (N,E) by idx (N) i32: dtable[idx[n]] += dout[n].
+// ref: src/ref/embedding.ts
+// NOTE: repeated indices accumulate; rows are added in order n = 0..N-1, one at a time, so no
+// two lanes ever write the same element and the sum order matches the reference exactly.
+export function embedding_backward(dtable: usize, dout: usize, idx: usize, N: i32, E: i32): void {
+  const rowBytes = <usize>E << 2;
+  for (let n = 0; n < N; n++) {
+    const dst = dtable + <usize>load<i32>(idx + (<usize>n << 2)) * rowBytes;
+    const src = dout + <usize>n * rowBytes;
+    let i = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; i + 4 <= E; i += 4) {
+        const o = <usize>i << 2;
+        v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+      }
+      if (i + 2 <= E) {
+        // two floats through the low half of a vector
+        const o = <usize>i << 2;
+        v128.store64_lane(dst + o, f32x4.add(v128.load64_zero(dst + o), v128.load64_zero(src + o)), 0);
+        i += 2;
+      }
+    }
+    for (; i < E; i++) {
+      const o = <usize>i << 2;
+      store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+    }
+  }
+}
