@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Load a wasmgrad makemore checkpoint into PyTorch and print its losses.
+
+    /usr/bin/python3 tools/torch_load.py model.safetensors [names.txt] [--split val]
+
+Parses the safetensors file with struct/json/numpy (or the `safetensors` package when it is
+installed), rebuilds the notebook's MLP from the metadata (vocabulary, block size, sizes, seed)
+and evaluates it exactly as the notebook's split_loss does, with the running batch-norm
+statistics. The numbers should equal `wasmgrad eval --load FILE` within 1e-5.
+"""
+import json
+import random
+import struct
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def load_safetensors(path):
+    try:
+        from safetensors.torch import load_file, safe_open  # optional
+        with safe_open(path, framework="pt") as f:
+            meta = f.metadata()
+        return load_file(path), meta
+    except ImportError:
+        pass
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n])
+    meta = header.pop("__metadata__", {})
+    base = 8 + n
+    dtypes = {"F32": np.float32, "I32": np.int32, "F64": np.float64, "I64": np.int64, "U8": np.uint8}
+    tensors = {}
+    for name, info in header.items():
+        begin, end = info["data_offsets"]
+        arr = np.frombuffer(data[base + begin:base + end], dtype=dtypes[info["dtype"]]).reshape(info["shape"])
+        tensors[name] = torch.from_numpy(arr.copy())
+    return tensors, meta
+
+
+def main():
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    split = sys.argv[sys.argv.index("--split") + 1] if "--split" in sys.argv else "all"
+    if split != "all":
+        args = [a for a in args if a != split]
+    if not args:
+        sys.exit(__doc__)
+    path = args[0]
+    names = args[1] if len(args) > 1 else "names.txt"
+    t, meta = load_safetensors(path)
+    itos = json.loads(meta["vocab"])
+    stoi = {s: i for i, s in enumerate(itos)}
+    block_size = int(meta["block_size"])
+    seed = int(meta["seed"])
+
+    # The notebook's data pipeline.
+    words = [w for w in open(names, encoding="utf-8").read().splitlines() if w.strip()]
+    random.seed(seed)
+    random.shuffle(words)
+    n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))
+
+    def build_dataset(ws):
+        X, Y = [], []
+        for w in ws:
+            context = [0] * block_size
+            for ch in w + ".":
+                ix = stoi[ch]
+                X.append(context)
+                Y.append(ix)
+                context = context[1:] + [ix]
+        return torch.tensor(X), torch.tensor(Y)
+
+    splits = {"train": build_dataset(words[:n1]), "val": build_dataset(words[n1:n2]), "test": build_dataset(words[n2:])}
+
+    # The notebook's model, from the checkpoint's tensors (names as in the notebook).
+    C, W1, b1, W2, b2 = (t[k] for k in ("C", "W1", "b1", "W2", "b2"))
+    batchnorm = meta.get("batchnorm") == "true"
+
+    @torch.no_grad()
+    def split_loss(name):
+        x, y = splits[name]
+        emb = C[x]
+        h_pre_act = emb.view(emb.shape[0], -1) @ W1 + b1
+        if batchnorm:
+            h_pre_act = t["bngain"] * (h_pre_act - t["bnmean_running"]) / t["bnstd_running"] + t["bnbias"]
+        h = torch.tanh(h_pre_act)
+        logits = h @ W2 + b2
+        return F.cross_entropy(logits, y).item()
+
+    result = {s: split_loss(s) for s in ("train", "val", "test") if split in ("all", s)}
+    for s, loss in result.items():
+        print(s, loss)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
