@@ -1,1 +1,203 @@
-// (being written)
+// Pointwise unary ops and their backward kernels: neg, exp, log, log10, pow, sqrt.
+// Transcendentals run one element at a time in float64 and round once (accuracy over speed:
+// none of them is on the training hot path); the rest use the f32x4 body plus a scalar tail.
+// Leaves out: neg's backward (it is `sub` with acc=1) and tanh (tanh.ts has a SIMD one).
+
+const LN10: f32 = 2.302585092994046;
+
+// out[i] = op(a[i]) in float64, rounded once to float32.
+// NOTE: that double rounding (libm's float64 result, then to float32) lands on the correctly
+// rounded float32 except in rare ties, so the kernel agrees with src/ref within 1 ulp.
+// op: 0 = exp, 1 = ln, 2 = log10 (a literal at each call site).
+// @ts-ignore: decorator
+@inline function map64(out: usize, a: usize, N: i32, op: i32): void {
+  for (let i = 0; i < N; i++) {
+    const o = <usize>i << 2;
+    const x = <f64>load<f32>(a + o);
+    store<f32>(out + o, <f32>(op == 0 ? Math.exp(x) : op == 1 ? Math.log(x) : Math.log10(x)));
+  }
+}
+
+// a (N) -> out (N) = -a. ref: src/ref/unary.ts
+export function neg_forward(out: usize, a: usize, N: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= N; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(out + o, f32x4.neg(v128.load(a + o)));
+    }
+  }
+  for (; i < N; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, -load<f32>(a + o));
+  }
+}
+
+// a (N) -> out (N) = e^a; backward keeps out. ref: src/ref/unary.ts
+export function exp_forward(out: usize, a: usize, N: i32): void {
+  map64(out, a, N, 0);
+}
+
+// a (N) -> out (N) = ln a (-Infinity at 0, NaN below); backward keeps inp. ref: src/ref/unary.ts
+export function log_forward(out: usize, a: usize, N: i32): void {
+  map64(out, a, N, 1);
+}
+
+// a (N) -> out (N) = log10 a; backward keeps inp. ref: src/ref/unary.ts
+export function log10_forward(out: usize, a: usize, N: i32): void {
+  map64(out, a, N, 2);
+}
+
+// a (N) -> out (N) = sqrt a (correctly rounded, -0 stays -0); backward keeps out. ref: src/ref/unary.ts
+export function sqrt_forward(out: usize, a: usize, N: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= N; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(out + o, f32x4.sqrt(v128.load(a + o)));
+    }
+  }
+  for (; i < N; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, Mathf.sqrt(load<f32>(a + o)));
+  }
+}
+
+// a (N) -> out (N) = a^p; backward keeps inp. ref: src/ref/unary.ts
+// NOTE: p = 2, 0.5, -1 and -0.5 are the notebook's (x**2, var**0.5, sum**-1, (var+eps)**-0.5)
+// and run as the float32 ops x*x, sqrt(x), 1/x and 1/sqrt(x) (two roundings for the last one).
+// So (-0)**0.5 = -0 as torch.sqrt gives, where IEEE pow would say +0. Any other p goes through
+// float64 pow, which gets the sign of a negative base right for integer p and NaN otherwise.
+export function pow_forward(out: usize, a: usize, p: f32, N: i32): void {
+  if (p == 2) powSpecial(out, a, N, 0);
+  else if (p == 0.5) powSpecial(out, a, N, 1);
+  else if (p == -1) powSpecial(out, a, N, 2);
+  else if (p == -0.5) powSpecial(out, a, N, 3);
+  else {
+    const pp = <f64>p;
+    for (let i = 0; i < N; i++) {
+      const o = <usize>i << 2;
+      store<f32>(out + o, <f32>Math.pow(<f64>load<f32>(a + o), pp));
+    }
+  }
+}
+
+// which: 0 = x*x, 1 = sqrt x, 2 = 1/x, 3 = 1/sqrt x
+// @ts-ignore: decorator
+@inline function powSpecial(out: usize, a: usize, N: i32, which: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const one = f32x4.splat(1);
+    for (; i + 4 <= N; i += 4) {
+      const o = <usize>i << 2;
+      const x = v128.load(a + o);
+      let r: v128;
+      if (which == 0) r = f32x4.mul(x, x);
+      else if (which == 1) r = f32x4.sqrt(x);
+      else if (which == 2) r = f32x4.div(one, x);
+      else r = f32x4.div(one, f32x4.sqrt(x));
+      v128.store(out + o, r);
+    }
+  }
+  for (; i < N; i++) {
+    const o = <usize>i << 2;
+    const x = load<f32>(a + o);
+    let r: f32;
+    if (which == 0) r = x * x;
+    else if (which == 1) r = Mathf.sqrt(x);
+    else if (which == 2) r = 1 / x;
+    else r = 1 / Mathf.sqrt(x);
+    store<f32>(out + o, r);
+  }
+}
+
+// dinp (N) += dout (N) * out (N), out = e^inp saved by the forward. ref: src/ref/unary.ts
+export function exp_backward(dinp: usize, out: usize, dout: usize, N: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= N; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(dinp + o, f32x4.add(v128.load(dinp + o), f32x4.mul(v128.load(dout + o), v128.load(out + o))));
+    }
+  }
+  for (; i < N; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dinp + o, load<f32>(dinp + o) + load<f32>(dout + o) * load<f32>(out + o));
+  }
+}
+
+// dinp (N) += dout (N) / inp (N). ref: src/ref/unary.ts
+export function log_backward(dinp: usize, inp: usize, dout: usize, N: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= N; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(dinp + o, f32x4.add(v128.load(dinp + o), f32x4.div(v128.load(dout + o), v128.load(inp + o))));
+    }
+  }
+  for (; i < N; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dinp + o, load<f32>(dinp + o) + load<f32>(dout + o) / load<f32>(inp + o));
+  }
+}
+
+// dinp (N) += dout (N) / (inp (N) * ln 10), in that float32 order. ref: src/ref/unary.ts
+export function log10_backward(dinp: usize, inp: usize, dout: usize, N: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const ln10 = f32x4.splat(LN10);
+    for (; i + 4 <= N; i += 4) {
+      const o = <usize>i << 2;
+      const d = f32x4.div(v128.load(dout + o), f32x4.mul(v128.load(inp + o), ln10));
+      v128.store(dinp + o, f32x4.add(v128.load(dinp + o), d));
+    }
+  }
+  for (; i < N; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dinp + o, load<f32>(dinp + o) + load<f32>(dout + o) / (load<f32>(inp + o) * LN10));
+  }
+}
+
+// dinp (N) += dout (N) * p * inp (N)^(p-1), the term in float64 rounded once. ref: src/ref/unary.ts
+// p = 2 (the hot one, from x**2) is the exact float32 product dout*2*inp, run in SIMD.
+export function pow_backward(dinp: usize, inp: usize, dout: usize, p: f32, N: i32): void {
+  let i = 0;
+  if (p == 2) {
+    if (ASC_FEATURE_SIMD) {
+      for (; i + 4 <= N; i += 4) {
+        const o = <usize>i << 2;
+        const d = f32x4.mul(f32x4.add(v128.load(dout + o), v128.load(dout + o)), v128.load(inp + o));
+        v128.store(dinp + o, f32x4.add(v128.load(dinp + o), d));
+      }
+    }
+    for (; i < N; i++) {
+      const o = <usize>i << 2;
+      const g = load<f32>(dout + o);
+      store<f32>(dinp + o, load<f32>(dinp + o) + (g + g) * load<f32>(inp + o));
+    }
+    return;
+  }
+  const pp = <f64>p, pm1 = pp - 1; // exact in float64
+  for (; i < N; i++) {
+    const o = <usize>i << 2;
+    const t = <f64>load<f32>(dout + o) * pp * Math.pow(<f64>load<f32>(inp + o), pm1);
+    store<f32>(dinp + o, load<f32>(dinp + o) + <f32>t);
+  }
+}
+
+// dinp (N) += dout (N) * 0.5 / out (N), out = sqrt(inp) saved by the forward. ref: src/ref/unary.ts
+export function sqrt_backward(dinp: usize, out: usize, dout: usize, N: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const half = f32x4.splat(0.5);
+    for (; i + 4 <= N; i += 4) {
+      const o = <usize>i << 2;
+      const d = f32x4.div(f32x4.mul(v128.load(dout + o), half), v128.load(out + o));
+      v128.store(dinp + o, f32x4.add(v128.load(dinp + o), d));
+    }
+  }
+  for (; i < N; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dinp + o, load<f32>(dinp + o) + load<f32>(dout + o) * 0.5 / load<f32>(out + o));
+  }
+}

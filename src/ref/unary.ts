@@ -1,0 +1,49 @@
+// Float64 reference for assembly/kernels/unary.ts. Transcendentals are float64 rounded once to
+// float32 (the kernels agree within 1 ulp); the float32-op kernels are mirrored bit for bit.
+const f = Math.fround;
+
+type Map = (out: Float64Array, a: ArrayLike<number>, N: number) => void;
+const map = (fn: (x: number) => number): Map => (out, a, N) => { for (let i = 0; i < N; i++) out[i] = f(fn(a[i])); };
+
+export const negForward = map((x) => -x);
+export const expForward = map(Math.exp);
+export const logForward = map(Math.log);
+export const log10Forward = map(Math.log10);
+export const sqrtForward = map(Math.sqrt);
+
+/** a^p; p = 2, 0.5, -1, -0.5 are the float32 ops x*x, sqrt x, 1/x, 1/sqrt x (so (-0)**0.5 = -0). */
+export function powForward(out: Float64Array, a: ArrayLike<number>, p: number, N: number): void {
+  p = f(p);
+  for (let i = 0; i < N; i++) {
+    const x = a[i];
+    out[i] = p === 2 ? f(x * x) : p === 0.5 ? f(Math.sqrt(x)) : p === -1 ? f(1 / x)
+      : p === -0.5 ? f(1 / f(Math.sqrt(x))) : f(Math.pow(x, p));
+  }
+}
+
+/** dinp += dout * out */
+export function expBackward(dinp: Float64Array, out: ArrayLike<number>, dout: ArrayLike<number>, N: number): void {
+  for (let i = 0; i < N; i++) dinp[i] = f(dinp[i] + f(dout[i] * out[i]));
+}
+
+/** dinp += dout / inp */
+export function logBackward(dinp: Float64Array, inp: ArrayLike<number>, dout: ArrayLike<number>, N: number): void {
+  for (let i = 0; i < N; i++) dinp[i] = f(dinp[i] + f(dout[i] / inp[i]));
+}
+
+/** dinp += dout / (inp * ln 10), ln 10 rounded to float32 */
+export function log10Backward(dinp: Float64Array, inp: ArrayLike<number>, dout: ArrayLike<number>, N: number): void {
+  const ln10 = f(Math.LN10);
+  for (let i = 0; i < N; i++) dinp[i] = f(dinp[i] + f(dout[i] / f(inp[i] * ln10)));
+}
+
+/** dinp += dout * p * inp^(p-1), the term in float64 rounded once */
+export function powBackward(dinp: Float64Array, inp: ArrayLike<number>, dout: ArrayLike<number>, p: number, N: number): void {
+  p = f(p);
+  for (let i = 0; i < N; i++) dinp[i] = f(dinp[i] + f(dout[i] * p * Math.pow(inp[i], p - 1)));
+}
+
+/** dinp += dout * 0.5 / out, out = sqrt(inp) */
+export function sqrtBackward(dinp: Float64Array, out: ArrayLike<number>, dout: ArrayLike<number>, N: number): void {
+  for (let i = 0; i < N; i++) dinp[i] = f(dinp[i] + f(f(dout[i] * 0.5) / out[i]));
+}
