@@ -6,8 +6,11 @@ name=$1; out=$2
 cd "$(dirname "$0")/.."
 mkdir -p "$out"
 entry="assembly/_entry_${name}.ts"
-trap 'rm -f "$entry"' EXIT
+config="assembly/_entry_${name}.asconfig.json"
+trap 'rm -f "$entry" "$config"' EXIT
 printf "export { HEAP_BASE } from './simd';\nexport * from './kernels/%s';\n" "$name" > "$entry"
+# The same options without asconfig's entries list, so the other kernels are not compiled in.
+node -e 'const c = require("./asconfig.json"); delete c.entries; console.log(JSON.stringify(c))' > "$config"
 for t in simd relaxed scalar debug; do
-  npx asc "$entry" --config asconfig.json --target "$t" --outFile "$out/$t.wasm" --bindings raw
+  npx asc "$entry" --config "$config" --target "$t" --outFile "$out/$t.wasm" --bindings raw
 done

@@ -65,7 +65,7 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
   let maxdiff = 0, worst = -1;
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i], e = expected[i];
-    if (Number.isNaN(e) && Number.isNaN(a)) continue;
+    if ((Number.isNaN(e) && Number.isNaN(a)) || a === e) continue;
     const d = Math.abs(a - e);
     if (!(d <= atol + rtol * Math.abs(e))) {
       assert.unreachable(`${label}: element ${i} is ${a}, expected ${e} (diff ${d}, atol ${atol}, rtol ${rtol})`);
