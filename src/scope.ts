@@ -3,7 +3,9 @@
 //    with .keep(), and everything made before the first backward(). Freed when garbage-collected.
 //  - the step arena: after training has started, every other tensor. It lives until the second
 //    backward() after it was made (two arenas, used in turn), so `loss.item()` after the update
-//    and values carried into the next step (running statistics) stay valid.
+//    and values carried into the next step (running statistics) stay valid. A tensor made by a
+//    factory (data, constants) that is used again in a later step moves to persistent memory
+//    then, so data made mid-training keeps working; per-step factories (randint) never move.
 //  - a noGrad() scope: tensors made inside are reclaimed when the callback returns; what it
 //    returns moves out to the enclosing home.
 // Using reclaimed memory throws instead of reading whatever the arena holds now.
@@ -23,6 +25,8 @@ export const PERSISTENT: Owner = { alive: true, kind: 'persistent', step: 0 };
 export class Storage {
   /** Keeps a shared block (see src/optim/pack.ts) alive while this storage points into it. */
   block: object | null = null;
+  /** Made by a factory (tensor, randn, zeros, ...), not an op: moves to persistent memory when used in a later step. */
+  factory = false;
   constructor(public ptr: number, public readonly bytes: number, public owner: Owner) {}
 }
 
@@ -150,6 +154,16 @@ function visitStorages(x: unknown, f: (s: Storage) => void): void {
   }
 }
 
+/** Resolves a storage's address for use now: throws if reclaimed, promotes factory data used in a later step. */
+export function livePtr(s: Storage): number {
+  const o = s.owner;
+  if (o !== PERSISTENT) {
+    if (!o.alive) throw new Error(reclaimedMessage(o));
+    if (s.factory && o.kind === 'step' && o.step !== steps) makePersistent(s);
+  }
+  return s.ptr;
+}
+
 /** Completed backward() calls so far. */
 export function stepCount(): number { return steps; }
 
@@ -160,5 +174,5 @@ export function reclaimedMessage(owner: Owner): string {
   if (owner.kind === 'noGrad') {
     return 'wasmgrad: this tensor was made inside noGrad() and reclaimed when it returned; return it from the callback (or update an outer tensor in place with add_/copy_) to keep it';
   }
-  return `wasmgrad: this tensor's memory was reclaimed: it was made during training step ${owner.step} and tensors made during training live until the second backward() after them (now at step ${steps}); call .keep() on tensors you use across training steps`;
+  return `wasmgrad: this tensor's memory was reclaimed: it was computed during training step ${owner.step} and results of operations made during training live until the second backward() after them (now at step ${steps}); call .keep() on results you use across training steps`;
 }

@@ -4,7 +4,7 @@
 import { f32, i32 } from './wasm/heap.ts';
 import { kernels } from './wasm/load.ts';
 import {
-  Storage, newStorage, newPersistentStorage, makePersistent, PERSISTENT, reclaimedMessage, setStorageOf, stepDone,
+  Storage, newStorage, newPersistentStorage, makePersistent, PERSISTENT, livePtr, setStorageOf, stepDone,
 } from './scope.ts';
 import { runBackward, pruneTape, isGradEnabled, type Node } from './tape.ts';
 import * as ops from './ops/index.ts';
@@ -37,6 +37,13 @@ export class Tensor {
     this._storage = storage;
   }
 
+  /** @internal A new tensor for a factory (tensor, zeros, randn, ...): see src/scope.ts. */
+  static _factory(shape: Shape, dtype: DType = 'float32'): Tensor {
+    const t = Tensor._empty(shape, dtype);
+    t._storage.factory = true;
+    return t;
+  }
+
   /** @internal A new uninitialised tensor in the current home (see src/scope.ts). */
   static _empty(shape: Shape, dtype: DType = 'float32'): Tensor {
     for (const d of shape) {
@@ -46,11 +53,7 @@ export class Tensor {
   }
 
   /** @internal Byte address in wasm memory; throws if the memory was reclaimed. */
-  get ptr(): number {
-    const s = this._storage;
-    if (!s.owner.alive) throw new Error(reclaimedMessage(s.owner));
-    return s.ptr;
-  }
+  get ptr(): number { return livePtr(this._storage); }
 
   /** Number of elements. */
   numel(): number { return numelOf(this.shape); }

@@ -8,8 +8,8 @@ await init();
 
 function notebookSetup(seed: number) {
   const g = new Generator().manualSeed(seed);
-  // Data made once training has started elsewhere in the process lives one step unless kept.
-  const Xtr = randint(0, 27, [2000, 3], { generator: g }).keep(), Ytr = randint(0, 27, [2000], { generator: g }).keep();
+  // Made after other tests trained: factory data moves to persistent memory on its first later use.
+  const Xtr = randint(0, 27, [2000, 3], { generator: g }), Ytr = randint(0, 27, [2000], { generator: g });
   const C = randn([27, 10], { generator: g }), W1 = randn([30, 200], { generator: g }).mul(0.3);
   const b1 = randn([200], { generator: g }).mul(0.01), W2 = randn([200, 27], { generator: g }).mul(0.01), b2 = zeros([27]);
   const bngain = ones([1, 200]), bnbias = zeros([1, 200]);
