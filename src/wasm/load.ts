@@ -1,4 +1,7 @@
-// Finds the wasm bytes, detects what the runtime supports, instantiates once.
+// Finds the wasm bytes, detects what the runtime supports, instantiates once. Portable: the
+// bytes sit next to the code (`new URL('../../build/<build>.wasm', import.meta.url)`), read with
+// fs in Node, Deno.readFile in Deno and fetch elsewhere; init({ wasm }) overrides the location.
+// Node built-ins are reached only behind runtime checks, so bundlers and browsers never see them.
 // Leaves out: memory layout (heap.ts owns it) and anything op-specific.
 import { instantiate as asInstantiate } from '@assemblyscript/loader';
 import type { Kernels } from './abi.ts';
@@ -10,9 +13,16 @@ const BUILDS: readonly Build[] = ['simd', 'relaxed', 'scalar', 'debug'];
 export interface InitOptions {
   /** Force a build instead of the best one the runtime supports. Also: WASMGRAD_BUILD=scalar. */
   build?: Build;
-  /** The wasm module's bytes, or where to fetch them (overrides the default location). */
-  wasm?: BufferSource | URL | string;
+  /**
+   * The wasm module's bytes, or where to fetch them (overrides the default location), or a
+   * function of the chosen build that returns either: bundled pages copy build/*.wasm beside
+   * their script and pass `(build) => new URL(`./${build}.wasm`, import.meta.url)`.
+   */
+  wasm?: WasmSource | ((build: Build) => WasmSource | Promise<WasmSource>);
 }
+
+/** Bytes, or a URL (relative strings resolve against this module) to read them from. */
+export type WasmSource = BufferSource | URL | string;
 
 export interface InitInfo {
   /** The build that runs. */
@@ -32,42 +42,83 @@ const V128_ZERO = [253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 const RELAXED_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 61, 1, 59, 0,
   ...V128_ZERO, ...V128_ZERO, ...V128_ZERO, 253, 133, 2, 11]);
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof (globalThis as { Deno?: unknown }).Deno === 'undefined';
+interface DenoLike {
+  readFile(path: URL): Promise<Uint8Array<ArrayBuffer>>;
+  cwd(): string;
+  env: { get(name: string): string | undefined };
+  permissions: { querySync?(d: { name: string; variable?: string; path?: string }): { state: string } };
+}
+interface ProcessLike {
+  versions?: { node?: string };
+  env?: Record<string, string | undefined>;
+  cwd?(): string;
+  getBuiltinModule?(name: string): unknown;
+}
+const deno = (globalThis as { Deno?: DenoLike }).Deno;
+// NOTE: Deno 2 also has a `process` with versions.node, so Deno is ruled out first.
+const nodeProcess = deno ? undefined : (globalThis as { process?: ProcessLike }).process;
+const isNode = !!nodeProcess?.versions?.node;
 
 let kernelsRef: Kernels | null = null;
 let info: InitInfo | null = null;
 let pending: Promise<InitInfo> | null = null;
 
+/**
+ * A Node built-in, loaded so that bundlers do not try to resolve it: getBuiltinModule where
+ * Node has it (20.16+), else an import of a specifier they cannot see.
+ */
+async function nodeBuiltin<T>(name: string): Promise<T> {
+  const m = nodeProcess?.getBuiltinModule?.(name);
+  if (m) return m as T;
+  return (await import(/* @vite-ignore */ /* webpackIgnore: true */ name)) as T;
+}
+
 /** Node 20 validates relaxed SIMD only behind a V8 flag, which may be set before compiling. */
 async function enableRelaxedSimdFlag(): Promise<void> {
   if (!isNode || WebAssembly.validate(RELAXED_PROBE)) return;
   try {
-    const v8 = await import('node:v8');
+    const v8 = await nodeBuiltin<{ setFlagsFromString(flag: string): void }>('node:v8');
     v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
   } catch {
     // Not Node after all, or flags are locked: the fallback below handles it.
   }
 }
 
+/** An environment variable, or undefined where there is none or reading it is not allowed
+ *  (Deno without --allow-env: asked first, so it never prompts). */
 function env(name: string): string | undefined {
-  if (typeof process !== 'undefined' && process.env) return process.env[name] || undefined;
-  const deno = (globalThis as { Deno?: { env: { get(k: string): string | undefined } } }).Deno;
-  try { return deno?.env.get(name); } catch { return undefined; }
+  try {
+    if (deno) {
+      const state = deno.permissions.querySync?.({ name: 'env', variable: name }).state;
+      return state === 'granted' ? deno.env.get(name) || undefined : undefined;
+    }
+    return nodeProcess?.env?.[name] || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
-async function readBytes(build: Build, source: InitOptions['wasm']): Promise<BufferSource> {
+function cwdUrl(): URL {
+  const cwd = deno ? deno.cwd() : nodeProcess?.cwd?.() ?? '/';
+  return new URL(`file://${cwd.endsWith('/') ? cwd : cwd + '/'}`);
+}
+
+async function readBytes(build: Build, option: InitOptions['wasm']): Promise<BufferSource> {
+  const source = typeof option === 'function' ? await option(build) : option;
   if (source && typeof source !== 'string' && !(source instanceof URL)) return source;
   // WASMGRAD_WASM_DIR points at another folder of builds (used to test one kernel in isolation).
-  const dir = env('WASMGRAD_WASM_DIR');
+  const dir = source ? undefined : env('WASMGRAD_WASM_DIR');
   const url = source ? new URL(String(source), import.meta.url)
-    : dir ? new URL(`${build}.wasm`, new URL(dir.endsWith('/') ? dir : dir + '/', `file://${process.cwd()}/`))
+    : dir ? new URL(`${build}.wasm`, new URL(dir.endsWith('/') ? dir : dir + '/', cwdUrl()))
     : new URL(`../../build/${build}.wasm`, import.meta.url);
-  if (url.protocol === 'file:' && isNode) {
-    const { readFile } = await import('node:fs/promises');
+  if (url.protocol === 'file:' && (isNode || deno)) {
     try {
+      if (deno) return await deno.readFile(url);
+      const { readFile } = await nodeBuiltin<{ readFile(p: URL): Promise<Uint8Array<ArrayBuffer>> }>('node:fs/promises');
       return await readFile(url);
     } catch (e) {
-      throw new Error(`wasmgrad: cannot read ${url.pathname}: ${(e as Error).message}. Run \`npm run build\` first, or pass init({ wasm: bytes })`);
+      const hint = deno && /NotCapable|PermissionDenied|--allow-read/.test(String(e)) ? ' (run Deno with --allow-read)' : '';
+      throw new Error(`wasmgrad: cannot read ${decodeURIComponent(url.pathname)}: ${(e as Error).message}${hint}. Run \`npm run build\` first, or pass init({ wasm: bytes })`);
     }
   }
   const res = await fetch(url);

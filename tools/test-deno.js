@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// `npm run test:deno`: the uvu suite under Deno 2 (the npm package's binary), as tools/run-tests.js
+// runs it under Node: everything but the process tests (files that spawn Node) on the default build, then
+// tests/kernels/ on every other build. Then one cross-runtime check: examples/deno.ts on the
+// strict simd build must print exactly the numbers `wasmgrad train --json` prints under Node.
+// Ends with one line "N passed, N failed"; exits 1 on any failure.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const deno = fileURLToPath(new URL('../node_modules/deno/bin.cjs', import.meta.url));
+const version = spawnSync(process.execPath, [deno, '--version'], { encoding: 'utf8' });
+if (version.status !== 0) {
+  console.error(`cannot run Deno (${(version.stderr || version.error?.message || '').trim()}); run \`npm install\` (the deno package ships the binary)`);
+  console.log('\n0 passed, 1 failed');
+  process.exit(1);
+}
+console.log(version.stdout.split('\n')[0]);
+
+const runDeno = (args, env = {}) => spawnSync(process.execPath, [deno, ...args], {
+  cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20,
+});
+
+const runs = [
+  { label: 'all tests but the process tests, default build', dir: 'tests', build: undefined },
+  { label: 'kernels, simd build', dir: 'tests/kernels', build: 'simd' },
+  { label: 'kernels, scalar build', dir: 'tests/kernels', build: 'scalar' },
+  { label: 'kernels, relaxed build', dir: 'tests/kernels', build: 'relaxed' },
+];
+let passed = 0, failed = 0;
+for (const run of runs) {
+  console.log(`\n=== Deno: ${run.label} ===`);
+  const env = run.build ? { WASMGRAD_BUILD: run.build } : { WASMGRAD_BUILD: '' };
+  const r = runDeno(['run', '-A', '--no-prompt', 'tools/test-deno-suite.ts', run.dir], env);
+  process.stdout.write(r.stdout);
+  process.stderr.write(r.stderr);
+  const total = Number(/Total:\s+(\d+)/.exec(r.stdout)?.[1] ?? 0);
+  const ok = Number(/Passed:\s+(\d+)/.exec(r.stdout)?.[1] ?? 0);
+  passed += ok;
+  failed += total - ok;
+  if (r.status !== 0 && total === ok) failed += 1; // a crash outside any test
+}
+
+// Same seed, same build, same numbers: Node (the CLI) and Deno (examples/deno.ts).
+console.log('\n=== Node and Deno agree on the simd build ===');
+const check = (name, ok, detail) => {
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${ok ? '' : `: ${detail}`}`);
+  if (ok) passed++; else failed++;
+};
+if (!existsSync(`${root}/names.txt`)) {
+  check('names.txt present', false, 'copy ../shared/data/names.txt to ./names.txt');
+} else if (!existsSync(`${root}/dist/cli.js`)) {
+  check('dist/cli.js present', false, 'run `npm run build` first');
+} else {
+  const steps = '1000';
+  const env = { ...process.env, WASMGRAD_BUILD: 'simd' };
+  const node = spawnSync(process.execPath, ['dist/cli.js', 'train', '--steps', steps, '--json'], { cwd: root, encoding: 'utf8', env });
+  const den = runDeno(['run', '--allow-read', '--allow-env=WASMGRAD_BUILD', '--no-prompt', 'examples/deno.ts', steps, '--json'], { WASMGRAD_BUILD: 'simd' });
+  const last = (s) => { try { return JSON.parse(s.trim().split('\n').pop()); } catch { return null; } };
+  const a = last(node.stdout), b = last(den.stdout);
+  if (!a || !b) {
+    check('both runs print JSON', false, `node: ${node.stderr.trim() || 'no JSON'}; deno: ${den.stderr.trim() || 'no JSON'}`);
+  } else {
+    check('both ran the simd build', a.build === 'simd' && b.build === 'simd', `node ${a.build}, deno ${b.build}`);
+    check(`step-0 loss identical (${a.log[0]?.[1]})`, JSON.stringify(a.log) === JSON.stringify(b.log), `node ${JSON.stringify(a.log)}, deno ${JSON.stringify(b.log)}`);
+    check(`losses after ${steps} steps identical (train ${a.final.train})`, JSON.stringify(a.final) === JSON.stringify(b.final), `node ${JSON.stringify(a.final)}, deno ${JSON.stringify(b.final)}`);
+    check('sampled names identical', JSON.stringify(a.samples) === JSON.stringify(b.samples), `node ${a.samples.join(' ')}; deno ${b.samples.join(' ')}`);
+  }
+}
+
+console.log('\n=== deno check: the library and examples/deno.ts type-check under Deno ===');
+const typed = runDeno(['check', 'examples/deno.ts']);
+check('deno check examples/deno.ts', typed.status === 0, (typed.stderr || typed.stdout).trim().split('\n').slice(-15).join('\n'));
+
+console.log(`\nDeno: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
