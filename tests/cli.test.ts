@@ -14,8 +14,8 @@ const TSX = import.meta.resolve('tsx');
 const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-cli-'));
 const names = namesPath();
 
-function run(args: string[], opts: { cwd?: string } = {}) {
-  const r = spawnSync(process.execPath, ['--import', TSX, CLI, ...args], { encoding: 'utf8', cwd: opts.cwd ?? dir, env: { ...process.env, WASMGRAD_DEBUG: '' } });
+function run(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
+  const r = spawnSync(process.execPath, ['--import', TSX, CLI, ...args], { encoding: 'utf8', cwd: opts.cwd ?? dir, env: { ...process.env, WASMGRAD_DEBUG: '', ...opts.env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -129,6 +129,54 @@ test('cli: resuming gives bit-identical losses to an uninterrupted run', () => {
   assert.equal(jb.samples, ja.samples, 'samples identical');
   oneLineError(run(['train', ...flags, '--steps', '100', '--resume', whole]), 2, /already at step 500/, 'resume below the checkpoint step');
   oneLineError(run(['train', ...flags, '--hidden', '32', '--steps', '600', '--resume', whole]), 2, /--hidden 32 does not match/, 'resume with other sizes');
+});
+
+test('cli: damaged or mismatched checkpoints, and --debug for bug reports', () => {
+  const ck = join(dir, 'small.safetensors');
+  const bytes = readFileSync(ck);
+  writeFileSync(join(dir, 'cut.st'), bytes.subarray(0, Math.floor(bytes.length / 2)));
+  oneLineError(run(['sample', '--load', join(dir, 'cut.st')]), 1, /truncated|bytes|offsets/, 'checkpoint cut in half');
+  writeFileSync(join(dir, 'other.txt'), Array.from({ length: 60 }, (_, i) => 'xyzw'.slice(i % 3) + 'q').join('\n'));
+  oneLineError(run(['eval', '--load', ck, '--data', join(dir, 'other.txt')]), 1, /vocabulary .* differs/, 'checkpoint from other data');
+  const d = run(['sample', '--load', join(dir, 'cut.st'), '--debug']);
+  assert.is(d.code, 1);
+  assert.match(d.err, /\n\s+at /, '--debug prints the stack');
+});
+
+test('cli: a missing default names.txt is downloaded; offline it says what to do', async () => {
+  const { createServer } = await import('node:http');
+  const server = createServer((_, res) => res.end(readFileSync(tiny)));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  const fresh = mkdtempSync(join(tmpdir(), 'wasmgrad-dl-'));
+  try {
+    const child = spawn(process.execPath, ['--import', TSX, CLI, 'train', '--steps', '20', '--hidden', '8', '--batch-size', '8', '--samples', '1'],
+      { cwd: fresh, env: { ...process.env, WASMGRAD_NAMES_URL: `http://127.0.0.1:${port}/names.txt` } });
+    let err = '';
+    child.stderr.on('data', (x) => { err += x; });
+    const code = await new Promise((r) => child.on('exit', r));
+    assert.is(code, 0, err);
+    assert.match(err, /downloading makemore's names.txt/);
+    assert.equal(readFileSync(join(fresh, 'names.txt')), readFileSync(tiny));
+  } finally { server.close(); }
+  // Offline: a port nobody listens on. The progress line comes first, then the one error line.
+  const offline = mkdtempSync(join(tmpdir(), 'wasmgrad-off-'));
+  const r = run(['train', '--steps', '5'], { cwd: offline, env: { WASMGRAD_NAMES_URL: `http://127.0.0.1:${port}/names.txt` } });
+  assert.is(r.code, 1);
+  const lines = r.err.trim().split('\n');
+  assert.is(lines.length, 2, r.err);
+  assert.match(lines[1], /^wasmgrad: could not download names\.txt \(.*\); are you offline\? .*--data FILE$/);
+  assert.not.ok(existsSync(join(offline, 'names.txt')), 'no half-written names.txt');
+});
+
+test('cli: --plot writes an SVG of the loss curve', () => {
+  const svg = join(dir, 'loss.svg');
+  const r = run(['train', ...small, '--steps', '1200', '--plot', svg]);
+  assert.is(r.code, 0, r.err);
+  const text = readFileSync(svg, 'utf8');
+  assert.match(text, /^<svg/);
+  assert.match(text, /log10\(loss\)/);
+  assert.match(r.out, /log10\(loss\), mean of every/, 'terminal chart');
 });
 
 test('cli: Ctrl-C saves the last completed step and exits non-zero', async () => {

@@ -6,6 +6,9 @@ import writeFileAtomic from 'write-file-atomic';
 
 export const NAMES_URL = 'https://raw.githubusercontent.com/karpathy/makemore/master/names.txt';
 
+/** Where names.txt is downloaded from: WASMGRAD_NAMES_URL overrides it (a mirror, or tests). */
+const namesUrl = () => process.env.WASMGRAD_NAMES_URL || NAMES_URL;
+
 /** A problem the user can fix (bad path, unwritable folder, offline): exit 1, one line. */
 export class UserError extends Error {}
 
@@ -31,14 +34,16 @@ export async function readNames(path: string, opts: { download: boolean; log: (m
 }
 
 async function download(path: string, log: (msg: string) => void): Promise<void> {
-  log(`${path} not found: downloading makemore's names.txt from ${NAMES_URL}`);
+  const url = namesUrl();
+  log(`${path} not found: downloading makemore's names.txt from ${url}`);
   let text: string;
   try {
-    const res = await fetch(NAMES_URL, { signal: AbortSignal.timeout(30_000) });
+    const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     text = await res.text();
   } catch (e) {
-    throw new UserError(`could not download names.txt (${(e as Error).message}); download it from ${NAMES_URL} to ${path}, or pass --data FILE`);
+    const why = (e as Error & { cause?: Error }).cause?.message ?? (e as Error).message;
+    throw new UserError(`could not download names.txt (${why}); are you offline? Download it from ${url} to ${path}, or pass --data FILE`);
   }
   await writeAtomic(path, new TextEncoder().encode(text));
   log(`saved ${path} (${text.length} bytes)`);
