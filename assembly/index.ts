@@ -13,3 +13,4 @@ export * from './kernels/cross_entropy';
 export * from './kernels/batchnorm';
 export * from './kernels/embedding';
 export * from './kernels/sgd';
+export * from './kernels/mlp_step';

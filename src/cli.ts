@@ -195,7 +195,7 @@ async function cmdTrain(args: string[]): Promise<void> {
   let trained: Awaited<ReturnType<typeof train>>;
   try {
     trained = await train(model, tr.X, tr.Y, g, {
-      steps, batchSize, schedule, startStep,
+      steps, batchSize, schedule, startStep, eager: process.env.WASMGRAD_EAGER === '1',
       onLog: (i, loss) => { bar?.interrupt(fmtStep(i, steps, loss)); if (!bar) out(fmtStep(i, steps, loss)); },
       onProgress: (i, loss) => bar?.update(i, loss),
       shouldStop: () => stopping,

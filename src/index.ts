@@ -8,3 +8,4 @@ export { memoryStats } from './memory_stats.ts';
 export * as F from './functional.ts';
 export * as nn from './nn/index.ts';
 export * as optim from './optim/index.ts';
+export { NotebookMLPStep, type NotebookMLPTensors } from './fused/mlp_step.ts';

@@ -310,3 +310,79 @@ function moments(kind: i32, mean: usize, s1: usize, s2: usize, inp: usize, eps: 
     }
   }
 }
+
+// --- fused: tanh backward, then the notebook batch norm's backward, then the bias before it ---
+
+// For the fused training step (mlp_step.ts): y = tanh(bn(x)) with x = pre + b1. From dh (B,H)
+// and the saved h = tanh(...) (B,H), inp = x (B,H), gain, mean, std (H), WRITES (not +=):
+//   dinp (B,H) = dx, dgain (H), dbias (H), and dbias0 (H) = column sums of dx (b1's gradient).
+// Bit for bit what tanh_backward, bn_notebook_backward and sum_dim0 give when each accumulates
+// into a zeroed buffer, in one sweep: dy = 0 + (1 - h*h)*dh is recomputed in both passes
+// instead of stored, and dx's column sums run in f64 down the batch, as sum_dim0's do.
+// NOTE: dx is stored as 0 + a*t, the tape's value; the other sums start from +0, so they never
+// give the -0 that would make 0 + s differ from s. ref: the three kernels above it names.
+export function tanh_bn_notebook_backward(dinp: usize, dgain: usize, dbias: usize, dbias0: usize, dh: usize, h: usize,
+  inp: usize, gain: usize, mean: usize, std: usize, B: i32, H: i32): void {
+  const stride = <usize>H << 2;
+  const invN: f32 = <f32>1 / <f32>B;
+  const invC: f32 = <f32>1 / <f32>(B - 1);
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const zero = f32x4.splat(0), one = f32x4.splat(1);
+    for (; j + 4 <= H; j += 4) {
+      const col = <usize>j << 2;
+      const vm = v128.load(mean + col);
+      const vr = f32x4.div(one, v128.load(std + col));
+      let sdy = zero, sdyx = zero;
+      for (let b = 0, o = col; b < B; b++, o += stride) {
+        const y = v128.load(h + o);
+        const dy = f32x4.add(zero, f32x4.mul(f32x4.sub(one, f32x4.mul(y, y)), v128.load(dh + o)));
+        const xhat = f32x4.mul(f32x4.sub(v128.load(inp + o), vm), vr);
+        sdy = f32x4.add(sdy, dy);
+        sdyx = f32x4.add(sdyx, f32x4.mul(dy, xhat));
+      }
+      v128.store(dbias + col, f32x4.add(zero, sdy));
+      v128.store(dgain + col, f32x4.add(zero, sdyx));
+      const a = f32x4.mul(v128.load(gain + col), vr);
+      const c1 = f32x4.mul(sdy, f32x4.splat(invN)), c2 = f32x4.mul(sdyx, f32x4.splat(invC));
+      let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+      for (let b = 0, o = col; b < B; b++, o += stride) {
+        const y = v128.load(h + o);
+        const dy = f32x4.add(zero, f32x4.mul(f32x4.sub(one, f32x4.mul(y, y)), v128.load(dh + o)));
+        const xhat = f32x4.mul(f32x4.sub(v128.load(inp + o), vm), vr);
+        const t = f32x4.sub(f32x4.sub(dy, c1), f32x4.mul(xhat, c2));
+        const dx = f32x4.add(zero, f32x4.mul(a, t));
+        v128.store(dinp + o, dx);
+        s0 = f64x2.add(s0, f64x2.promote_low_f32x4(dx));
+        s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<f32>(dx, dx, 2, 3, 2, 3)));
+      }
+      v128.store(dbias0 + col, demote4(s0, s1));
+    }
+  }
+  for (; j < H; j++) {
+    const col = <usize>j << 2;
+    const m = load<f32>(mean + col);
+    const r = <f32>1 / load<f32>(std + col);
+    let sdy: f32 = 0, sdyx: f32 = 0;
+    for (let b = 0, o = col; b < B; b++, o += stride) {
+      const y = load<f32>(h + o);
+      const dy: f32 = <f32>0 + (<f32>1 - y * y) * load<f32>(dh + o);
+      sdy += dy;
+      sdyx += dy * ((load<f32>(inp + o) - m) * r);
+    }
+    store<f32>(dbias + col, <f32>0 + sdy);
+    store<f32>(dgain + col, <f32>0 + sdyx);
+    const a = load<f32>(gain + col) * r;
+    const c1 = sdy * invN, c2 = sdyx * invC;
+    let s: f64 = 0;
+    for (let b = 0, o = col; b < B; b++, o += stride) {
+      const y = load<f32>(h + o);
+      const dy: f32 = <f32>0 + (<f32>1 - y * y) * load<f32>(dh + o);
+      const xhat = (load<f32>(inp + o) - m) * r;
+      const dx: f32 = <f32>0 + a * (dy - c1 - xhat * c2);
+      store<f32>(dinp + o, dx);
+      s += <f64>dx;
+    }
+    store<f32>(dbias0 + col, <f32>s);
+  }
+}

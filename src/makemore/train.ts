@@ -1,7 +1,7 @@
 // The notebook's training loop (In[29]) as a library function: minibatches from randint on
 // the model's generator, SGD with the step learning-rate schedule, the loss logged every
 // `logEvery` steps and log10(loss) kept for every step (lossi).
-import { Generator, Tensor, randint, optim } from '../index.ts';
+import { Generator, Tensor, randint, optim, NotebookMLPStep } from '../index.ts';
 import type { MLP } from './model.ts';
 
 export interface Schedule {
@@ -26,6 +26,11 @@ export interface TrainOptions {
   progressEvery?: number;
   /** Checked between steps: when it returns true the loop stops early (Ctrl-C). */
   shouldStop?: () => boolean;
+  /**
+   * Run every op through the autograd engine, as the notebook writes it, instead of the fused
+   * step (one wasm call per step, same numbers bit for bit). The CLI sets it from WASMGRAD_EAGER=1.
+   */
+  eager?: boolean;
 }
 
 export interface TrainResult {
@@ -55,20 +60,32 @@ export async function train(model: MLP, X: Tensor, Y: Tensor, g: Generator, opts
   const logEvery = opts.logEvery ?? 10000;
   const progressEvery = opts.progressEvery ?? 1000;
   const n = X.shape[0];
-  const sgd = new optim.SGD(model.parameters(), { lr: schedule.lr });
+  // With batch norm the whole step is one kernel call (src/fused/mlp_step.ts); else eager.
+  const fused = !opts.eager && model.bngain
+    ? new NotebookMLPStep({
+      C: model.C, W1: model.W1, b1: model.b1, W2: model.W2, b2: model.b2, bngain: model.bngain, bnbias: model.bnbias!,
+      bnmeanRunning: model.bnmeanRunning!, bnstdRunning: model.bnstdRunning!,
+    }, X, Y, { batchSize })
+    : null;
+  const sgd = fused ? null : new optim.SGD(model.parameters(), { lr: schedule.lr });
   const log: [number, number][] = [];
   const lossi: number[] = [];
   const t0 = performance.now();
   let i = opts.startStep ?? 0;
   for (; i < steps; i++) {
     if (opts.shouldStop?.()) break;
-    const ix = randint(0, n, [batchSize], { generator: g });
-    const loss = model.loss(X.index(ix), Y.index(ix));
-    sgd.zeroGrad();
-    loss.backward();
-    sgd.lr = lrAt(schedule, i);
-    sgd.step();
-    const value = loss.item();
+    let value: number;
+    if (fused) {
+      value = fused.step(g, lrAt(schedule, i));
+    } else {
+      const ix = randint(0, n, [batchSize], { generator: g });
+      const loss = model.loss(X.index(ix), Y.index(ix));
+      sgd!.zeroGrad();
+      loss.backward();
+      sgd!.lr = lrAt(schedule, i);
+      sgd!.step();
+      value = loss.item();
+    }
     if (!Number.isFinite(value)) throw new NonFiniteLossError(i, value);
     if (i % logEvery === 0) { log.push([i, value]); opts.onLog?.(i, value); }
     lossi.push(Math.log10(value));

@@ -1,0 +1,35 @@
+// Trains two copies of one model from the same seed, one through the fused step and one
+// eagerly, and checks that every loss, parameter and running statistic agrees bit for bit.
+import * as assert from 'uvu/assert';
+import { Generator, type Tensor } from '../../src/index.ts';
+import { MLP, type ModelConfig } from '../../src/makemore/model.ts';
+import { train } from '../../src/makemore/train.ts';
+
+export async function assertFusedMatchesEager(config: ModelConfig, X: Tensor, Y: Tensor, opts: { steps: number; batchSize: number; seed: number }): Promise<void> {
+  const run = async (eager: boolean) => {
+    const g = new Generator().manualSeed(opts.seed);
+    const m = new MLP(config, g);
+    const r = await train(m, X, Y, g, {
+      steps: opts.steps, batchSize: opts.batchSize, logEvery: 1, eager,
+      schedule: { lr: 0.1, decayAt: opts.steps >> 1, lrAfter: 0.01 },
+    });
+    return { m, r, next: g.random() };
+  };
+  const fused = await run(false), eager = await run(true);
+  assert.is(fused.r.log.length, opts.steps);
+  for (let i = 0; i < opts.steps; i++) {
+    if (!Object.is(fused.r.log[i][1], eager.r.log[i][1])) assert.unreachable(`step ${i}: fused loss ${fused.r.log[i][1]} vs eager ${eager.r.log[i][1]}`);
+  }
+  const a = fused.m.namedTensors(), b = eager.m.namedTensors();
+  for (const name of Object.keys(b)) {
+    const x = new Uint32Array(a[name].toArray().buffer), y = new Uint32Array(b[name].toArray().buffer);
+    const bad = x.findIndex((v, i) => v !== y[i]);
+    if (bad >= 0) assert.unreachable(`${name}[${bad}] differs after ${opts.steps} steps: ${a[name].toArray()[bad]} vs ${b[name].toArray()[bad]}`);
+  }
+  for (const name of ['C', 'W1', 'b1', 'W2', 'b2', 'bngain', 'bnbias'] as const) {
+    const x = (fused.m as unknown as Record<string, Tensor>)[name].grad, y = (eager.m as unknown as Record<string, Tensor>)[name].grad;
+    assert.ok(x && y, `${name} has a gradient after both`);
+    assert.equal(Array.from(x!.toArray()), Array.from(y!.toArray()), `${name}.grad of the last step`);
+  }
+  assert.is(fused.next, eager.next, 'the generator is left in the same state');
+}

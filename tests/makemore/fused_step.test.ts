@@ -1,0 +1,38 @@
+// The fused training step (NotebookMLPStep) against the eager engine on the real names.txt:
+// the same losses, parameters and running statistics, bit for bit.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { init, Generator, tensor, NotebookMLPStep } from '../../src/index.ts';
+import { makeSplits } from '../../src/makemore/data.ts';
+import { MLP } from '../../src/makemore/model.ts';
+import { namesText } from '../helpers/names.ts';
+import { assertFusedMatchesEager } from '../helpers/fused.ts';
+
+await init();
+const text = namesText();
+
+if (!text) {
+  test('fused step: skipped (no names.txt: copy ../shared/data/names.txt to ./names.txt)', () => {});
+} else {
+  const s = makeSplits(text, { blockSize: 3, seed: 42 });
+  const X = tensor(s.train.X, { dtype: 'int32', shape: [s.train.n, 3] }).keep();
+  const Y = tensor(s.train.Y, { dtype: 'int32', shape: [s.train.n] }).keep();
+  const config = { vocabSize: 27, blockSize: 3, nEmbed: 10, nHidden: 200, batchnorm: true };
+
+  test('fused step: 300 notebook steps give the eager losses and parameters bit for bit', async () => {
+    await assertFusedMatchesEager(config, X, Y, { steps: 300, batchSize: 32, seed: 42 });
+  });
+
+  test('fused step: rejects shapes that do not fit and batch rows out of range', () => {
+    const m = new MLP(config, new Generator().manualSeed(1));
+    const t = { ...m, bngain: m.bngain!, bnbias: m.bnbias!, bnmeanRunning: m.bnmeanRunning!, bnstdRunning: m.bnstdRunning! };
+    assert.throws(() => new NotebookMLPStep(t, X, Y, { batchSize: 1 }), /batchSize/);
+    assert.throws(() => new NotebookMLPStep({ ...t, W2: t.W1 }, X, Y, { batchSize: 32 }), /W2 must be/);
+    const st = new NotebookMLPStep(t, X, Y, { batchSize: 4 });
+    assert.throws(() => st.stepRows([0, 1, 2, s.train.n], 0.1), /out of range/);
+    assert.throws(() => st.stepRows([0, 1], 0.1), /expected 4 batch rows/);
+    assert.ok(Number.isFinite(st.stepRows([0, 1, 2, 3], 0.1)));
+  });
+}
+
+test.run();
