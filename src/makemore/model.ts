@@ -90,7 +90,7 @@ export class MLP {
    * The notebook's split_loss: mean cross-entropy over all of (X, Y) with running (or given)
    * statistics, computed in chunks so memory stays small whatever the split's size.
    */
-  splitLoss(X: Tensor, Y: Tensor, stats?: { mean: Tensor; std: Tensor }, chunk = 8192): number {
+  splitLoss(X: Tensor, Y: Tensor, stats?: { mean: Tensor; std: Tensor }, chunk = 2048): number {
     const n = X.shape[0];
     let total = 0;
     for (let start = 0; start < n; start += chunk) {
@@ -107,7 +107,7 @@ export class MLP {
    * In[31]: mean and unbiased std of the pre-activations over all of X (the whole training
    * set), in two chunked passes accumulated in float64.
    */
-  calibrate(X: Tensor, chunk = 8192): { mean: Tensor; std: Tensor } {
+  calibrate(X: Tensor, chunk = 2048): { mean: Tensor; std: Tensor } {
     const H = this.config.nHidden, n = X.shape[0];
     const sum = new Float64Array(H), sq = new Float64Array(H);
     const pass = (f: (h: Float32Array, rows: number) => void) => {
