@@ -2,53 +2,38 @@
 import { Tensor } from '../tensor.ts';
 import { record } from '../tape.ts';
 import { kernels } from '../wasm/load.ts';
+import type { Kernels } from '../wasm/abi.ts';
 import { expectFloat } from './check.ts';
 
-export function neg(x: Tensor): Tensor {
-  expectFloat(x, 'neg', 'input');
+/**
+ * out = f(x) by the kernel `forward`; backward(k, dx, x, out, dout, n) accumulates into dx.
+ * Each op says what its backward keeps: x (log, log10, pow) or out (exp, sqrt).
+ */
+export function unary(name: string, x: Tensor, forward: (k: Kernels, out: number, x: number, n: number) => void,
+  backward: (k: Kernels, dx: number, x: number, out: number, dout: number, n: number) => void): Tensor {
+  expectFloat(x, name, 'input');
   const k = kernels(), n = x.numel();
   const out = Tensor._empty(x.shape);
-  k.neg_forward(out.ptr, x.ptr, n);
-  return record(out, [x], () => { const dx = x.gradPtr(); k.sub(dx, dx, out.gradPtr(), 1, n, 0, 0); });
+  forward(k, out.ptr, x.ptr, n);
+  return record(out, [x], () => backward(k, x.gradPtr(), x.ptr, out.ptr, out.gradPtr(), n));
 }
 
-export function exp(x: Tensor): Tensor {
-  expectFloat(x, 'exp', 'input');
-  const k = kernels(), n = x.numel();
-  const out = Tensor._empty(x.shape);
-  k.exp_forward(out.ptr, x.ptr, n);
-  return record(out, [x], () => k.exp_backward(x.gradPtr(), out.ptr, out.gradPtr(), n));
-}
+export const neg = (x: Tensor): Tensor => unary('neg', x, (k, o, a, n) => k.neg_forward(o, a, n),
+  (k, dx, _x, _o, g, n) => k.sub(dx, dx, g, 1, n, 0, 0));
 
-export function log(x: Tensor): Tensor {
-  expectFloat(x, 'log', 'input');
-  const k = kernels(), n = x.numel();
-  const out = Tensor._empty(x.shape);
-  k.log_forward(out.ptr, x.ptr, n);
-  return record(out, [x], () => k.log_backward(x.gradPtr(), x.ptr, out.gradPtr(), n));
-}
+export const exp = (x: Tensor): Tensor => unary('exp', x, (k, o, a, n) => k.exp_forward(o, a, n),
+  (k, dx, _x, o, g, n) => k.exp_backward(dx, o, g, n));
 
-export function log10(x: Tensor): Tensor {
-  expectFloat(x, 'log10', 'input');
-  const k = kernels(), n = x.numel();
-  const out = Tensor._empty(x.shape);
-  k.log10_forward(out.ptr, x.ptr, n);
-  return record(out, [x], () => k.log10_backward(x.gradPtr(), x.ptr, out.gradPtr(), n));
-}
+export const log = (x: Tensor): Tensor => unary('log', x, (k, o, a, n) => k.log_forward(o, a, n),
+  (k, dx, a, _o, g, n) => k.log_backward(dx, a, g, n));
 
-export function sqrt(x: Tensor): Tensor {
-  expectFloat(x, 'sqrt', 'input');
-  const k = kernels(), n = x.numel();
-  const out = Tensor._empty(x.shape);
-  k.sqrt_forward(out.ptr, x.ptr, n);
-  return record(out, [x], () => k.sqrt_backward(x.gradPtr(), out.ptr, out.gradPtr(), n));
-}
+export const log10 = (x: Tensor): Tensor => unary('log10', x, (k, o, a, n) => k.log10_forward(o, a, n),
+  (k, dx, a, _o, g, n) => k.log10_backward(dx, a, g, n));
+
+export const sqrt = (x: Tensor): Tensor => unary('sqrt', x, (k, o, a, n) => k.sqrt_forward(o, a, n),
+  (k, dx, _x, o, g, n) => k.sqrt_backward(dx, o, g, n));
 
 export function pow(x: Tensor, p: number): Tensor {
-  expectFloat(x, 'pow', 'input');
   if (typeof p !== 'number') throw new Error(`pow: the exponent must be a number, got ${typeof p}`);
-  const k = kernels(), n = x.numel();
-  const out = Tensor._empty(x.shape);
-  k.pow_forward(out.ptr, x.ptr, p, n);
-  return record(out, [x], () => k.pow_backward(x.gradPtr(), x.ptr, out.gradPtr(), p, n));
+  return unary('pow', x, (k, o, a, n) => k.pow_forward(o, a, p, n), (k, dx, a, _o, g, n) => k.pow_backward(dx, a, g, p, n));
 }
