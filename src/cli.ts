@@ -11,6 +11,7 @@ import { train, NonFiniteLossError, type Schedule } from './makemore/train.ts';
 import { encodeCheckpoint, decodeCheckpoint, loadInto, CheckpointError, type Checkpoint } from './makemore/checkpoint.ts';
 import { readNames, checkWritable, writeAtomic, readCheckpointFile, UserError } from './makemore/files.ts';
 import { progressBar, lossChart, writeLossSvg } from './makemore/report.ts';
+import { benchMain } from './bench/e2e.ts';
 
 class UsageError extends Error {}
 
@@ -22,6 +23,7 @@ Usage:
   wasmgrad train  [options]          train the makemore MLP (the reference notebook)
   wasmgrad sample --load FILE        sample names from a saved model
   wasmgrad eval   --load FILE        loss of a saved model on the data splits
+  wasmgrad bench  [--steps N]        time the training loop on every build, and PyTorch/TF.js/C when present
   wasmgrad <command> --help          options of one command
   wasmgrad --version
 
@@ -295,7 +297,10 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') { out(HELP); return 0; }
   if (command === '--version' || command === '-v') { out(VERSION); return 0; }
-  const commands: Record<string, (a: string[]) => Promise<void>> = { train: cmdTrain, sample: cmdSample, eval: cmdEval };
+  const commands: Record<string, (a: string[]) => Promise<void>> = {
+    train: cmdTrain, sample: cmdSample, eval: cmdEval,
+    bench: async (a) => { process.exitCode = await benchMain(a); },
+  };
   const run = commands[command];
   if (!run) throw new UsageError(`unknown command '${command}'; use train, sample or eval (see \`wasmgrad --help\`)`);
   await run(rest);

@@ -1,0 +1,52 @@
+// `wasmgrad bench` as a user meets it: the smoke form runs every build and prints a row for each,
+// the table's ratios are to the default build, bad flags exit 2 with one line. No timing asserts.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { formatReport, type E2EReport } from '../../src/bench/e2e.ts';
+import { namesPath } from '../helpers/names.ts';
+
+const ENTRY = new URL('../../src/bench/e2e.ts', import.meta.url).pathname;
+const TSX = import.meta.resolve('tsx');
+const run = (args: string[]) => spawnSync(process.execPath, ['--import', TSX, ENTRY, ...args], { encoding: 'utf8' });
+
+test('bench: --smoke trains on every build and prints one row each', () => {
+  const names = namesPath();
+  if (!names) return;
+  const r = run(['--smoke', '--steps', '30', '--data', resolve(names)]);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^machine: .*cores.*node \d+/m);
+  assert.match(r.stdout, /\| \*\*wasmgrad \w+\*\* \(default\) \| [\d.]+ \| 1\.00× \|/);
+  for (const b of ['simd', 'scalar']) assert.match(r.stdout, new RegExp(`\\| (\\*\\*)?wasmgrad ${b}\\b.*\\| [\\d.]+ \\|`), b);
+  assert.not.match(r.stdout, /PyTorch|TF\.js|gcc/, 'no peers in smoke mode');
+});
+
+test('bench: ratios are to the default build; a failed system says why', () => {
+  const report: E2EReport = {
+    date: '2026-01-01', steps: 100, runs: 3, machine: 'test', defaultBuild: 'simd', skipped: ['C: gcc not found'],
+    results: [
+      { name: 'wasmgrad simd', runs: [50, 40, 60], median: 50, loss: 2.5, maxRSS: 80 * 1024 },
+      { name: 'PyTorch', runs: [500, 600, 400], median: 500, loss: 2.5, maxRSS: null },
+      { name: 'TF.js', runs: [], median: null, loss: null, maxRSS: null, error: 'boom' },
+      { name: 'C', runs: [5], median: 5, loss: 2.5, maxRSS: null, error: 'bang' },
+    ],
+  };
+  const out = formatReport(report);
+  assert.match(out, /\| \*\*wasmgrad simd\*\* \(default\) \| 50\.0 \| 1\.00× \| 10\.0 s \| 2\.5000 \| 80 MB \| 50\.0, 40\.0, 60\.0 \|/);
+  assert.match(out, /\| PyTorch \| 500\.0 \| 10\.00× \|/);
+  assert.match(out, /\| TF\.js \| failed: boom \|/);
+  assert.match(out, /\| C \| 5\.0 \| 0\.10× \|.*\| 5\.0; then failed: bang \|/);
+  assert.match(out, /not run: C: gcc not found/);
+});
+
+test('bench: bad flags exit 2 with one line', () => {
+  for (const args of [['--steps', '0'], ['--runs', 'x'], ['--bogus']]) {
+    const r = run(args);
+    assert.is(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /^wasmgrad bench: /);
+  }
+});
+
+test.run();
