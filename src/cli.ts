@@ -4,8 +4,9 @@
 // WASMGRAD_DEBUG=1 prints the stack instead.
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { init, Generator, tensor, type InitInfo } from './index.ts';
-import { makeSplits, DataError, type Dataset } from './makemore/data.ts';
+import { init, Generator, type InitInfo } from './index.ts';
+import { makeSplits, DataError } from './makemore/data.ts';
+import { datasetTensors } from './makemore/session.ts';
 import { MLP, type ModelConfig } from './makemore/model.ts';
 import { train, NonFiniteLossError, type Schedule } from './makemore/train.ts';
 import { encodeCheckpoint, decodeCheckpoint, loadInto, CheckpointError, type Checkpoint } from './makemore/checkpoint.ts';
@@ -116,13 +117,6 @@ async function loadData(path: string | undefined, blockSize: number, seed: numbe
   return makeSplits(text, { blockSize, seed });
 }
 
-function toTensors(d: Dataset, blockSize: number) {
-  return {
-    X: tensor(d.X, { dtype: 'int32', shape: [d.n, blockSize] }).keep(),
-    Y: tensor(d.Y, { dtype: 'int32', shape: [d.n] }).keep(),
-  };
-}
-
 const decode = (itos: string[], seqs: number[][]) => seqs.map((s) => s.map((i) => itos[i]).join(''));
 
 async function cmdTrain(args: string[]): Promise<void> {
@@ -169,7 +163,7 @@ async function cmdTrain(args: string[]): Promise<void> {
   if (steps > 0 && data.train.n < batchSize) {
     throw new UserError(`the train split has ${data.train.n} examples, fewer than --batch-size ${batchSize}; use a smaller batch or more names`);
   }
-  const tr = toTensors(data.train, blockSize), va = toTensors(data.val, blockSize), te = toTensors(data.test, blockSize);
+  const tr = datasetTensors(data.train, blockSize), va = datasetTensors(data.val, blockSize), te = datasetTensors(data.test, blockSize);
   const config: ModelConfig = { vocabSize: data.vocab.itos.length, blockSize, nEmbed, nHidden, batchnorm };
   const g = new Generator().manualSeed(seed);
   const model = new MLP(config, g);
@@ -286,7 +280,7 @@ async function cmdEval(args: string[]): Promise<void> {
   const result: Record<string, number> = {};
   for (const s of ['train', 'val', 'test'] as const) {
     if (split !== 'all' && split !== s) continue;
-    const t = toTensors(data[s], ckpt.config.blockSize);
+    const t = datasetTensors(data[s], ckpt.config.blockSize);
     result[s] = model.splitLoss(t.X, t.Y);
     if (!v.json) out(`${s} ${result[s]}`);
   }

@@ -58,7 +58,8 @@ export function checkConfig(c: RunConfig): void {
   }
 }
 
-const kept = (d: Dataset, blockSize: number): { X: Tensor; Y: Tensor } => ({
+/** A split's contexts and targets as int32 tensors kept in persistent memory. */
+export const datasetTensors = (d: Dataset, blockSize: number): { X: Tensor; Y: Tensor } => ({
   X: tensor(d.X, { dtype: 'int32', shape: [d.n, blockSize] }).keep(),
   Y: tensor(d.Y, { dtype: 'int32', shape: [d.n] }).keep(),
 });
@@ -105,7 +106,7 @@ export class Session {
     if (this.data.train.n < batchSize) {
       throw new DataError(`the train split has ${this.data.train.n} examples, fewer than the batch size ${batchSize}; use a smaller batch or more names`);
     }
-    this.tensors = { train: kept(this.data.train, blockSize), val: kept(this.data.val, blockSize), test: kept(this.data.test, blockSize) };
+    this.tensors = { train: datasetTensors(this.data.train, blockSize), val: datasetTensors(this.data.val, blockSize), test: datasetTensors(this.data.test, blockSize) };
     this.generator = new Generator().manualSeed(seed);
     this.model = new MLP({ vocabSize: this.data.vocab.itos.length, blockSize, nEmbed, nHidden, batchnorm: true }, this.generator);
   }
