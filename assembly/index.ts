@@ -3,7 +3,8 @@
 // and never allocate: JS owns the memory and decides where everything lives.
 // Backward kernels accumulate (+=) into gradients, so fan-out needs no extra buffers.
 export { HEAP_BASE } from './simd';
-export * from './kernels/matmul';
+// (matmul.ts also exports its blocks to the threaded step: only the ABI three go to JS)
+export { matmul_nn, matmul_tn, matmul_nt } from './kernels/matmul';
 export * from './kernels/elementwise';
 export * from './kernels/unary';
 export * from './kernels/reduce';

@@ -50,6 +50,8 @@ Options:
   --resume FILE        continue a checkpoint's training up to --steps
   --plot FILE.svg      write the loss curve (log10 loss and its 1000-step mean)
   --json               end stdout with one JSON line of the results
+  --threads N          threads for the training step's matrix products (default 1, or
+                       WASMGRAD_THREADS; same numbers as 1): Node worker_threads
   --debug              show stack traces`;
 
 const SAMPLE_HELP = `wasmgrad sample: sample names from a checkpoint
@@ -125,6 +127,7 @@ async function cmdTrain(args: string[]): Promise<void> {
     embed: { type: 'string' }, hidden: { type: 'string' }, lr: { type: 'string' }, 'lr-decay-at': { type: 'string' },
     'lr-after': { type: 'string' }, seed: { type: 'string' }, 'no-batchnorm': { type: 'boolean' }, samples: { type: 'string' },
     calibrate: { type: 'boolean' }, save: { type: 'string' }, resume: { type: 'string' }, plot: { type: 'string' }, json: { type: 'boolean' },
+    threads: { type: 'string' },
   }, 'train');
   if (v.help) { out(TRAIN_HELP); return; }
   const steps = intFlag(v, 'steps', 200000, 0);
@@ -155,7 +158,9 @@ async function cmdTrain(args: string[]): Promise<void> {
     if (!resume.training.generator) throw new UsageError('this checkpoint holds weights only (no generator state), so training cannot resume exactly from it');
   }
 
-  const info = await init();
+  const threads = v.threads === undefined ? undefined : intFlag(v, 'threads', 1, 1);
+  if (threads !== undefined && threads > 64) throw new UsageError(`--threads must be at most 64, got '${v.threads}'`);
+  const info = await init(threads === undefined ? {} : { threads });
   const data = await loadData(v.data as string | undefined, blockSize, seed);
   if (resume && resume.itos.join('') !== data.vocab.itos.join('')) {
     throw new UserError(`the checkpoint's vocabulary (${resume.itos.join('')}) differs from this data's (${data.vocab.itos.join('')}); pass the --data it was trained on`);
@@ -174,7 +179,7 @@ async function cmdTrain(args: string[]): Promise<void> {
     splits: { train: [data.train.n, blockSize], val: [data.val.n, blockSize], test: [data.test.n, blockSize] },
     params: model.numParams(),
   };
-  if (!json) out(`wasmgrad ${VERSION}: build ${info.build}, node ${process.versions.node}`);
+  if (!json) out(`wasmgrad ${VERSION}: build ${info.build}${info.threads > 1 ? `, ${info.threads} threads` : ''}, node ${process.versions.node}`);
   for (const s of ['train', 'val', 'test'] as const) out(`${s}: X [${data[s].n}, ${blockSize}] Y [${data[s].n}]`);
   out(String(model.numParams()));
   if (!batchnorm && !resume) {
@@ -242,6 +247,7 @@ async function cmdTrain(args: string[]): Promise<void> {
   result.seconds = trained.seconds;
   result.usPerStep = ran > 0 ? (trained.seconds * 1e6) / ran : null;
   result.build = info.build;
+  if (info.threads > 1) result.threads = info.threads;
   if (!json && ran > 0) out(`trained ${ran} steps in ${trained.seconds.toFixed(2)} s (${((trained.seconds * 1e6) / ran).toFixed(1)} µs/step)`);
   if (json) out(JSON.stringify(result));
 }

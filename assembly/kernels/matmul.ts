@@ -109,7 +109,7 @@ function block4(out: usize, a: usize, ars: usize, aks: usize, b: usize, K: i32, 
 }
 
 // out(M,N) (+)= A @ b(K,N) with A(r,p) at a + r*ars + p*aks. Needs N >= 4. ref: src/ref/matmul.ts
-function stridedA(out: usize, a: usize, ars: usize, aks: usize, b: usize, M: i32, K: i32, N: i32, acc: i32): void {
+export function stridedA(out: usize, a: usize, ars: usize, aks: usize, b: usize, M: i32, K: i32, N: i32, acc: i32): void {
   const os = <usize>N << 2;
   for (let i = 0; i < M; i += MR) {
     const rows = min(MR, M - i);
@@ -278,7 +278,7 @@ function stripNT8(out: usize, a: usize, b: usize, M: i32, K: i32, N: i32, acc: i
 // out(M,N) (+)= A @ B with A(i,p) at a + i*ars + p*aks and B(p,j) at b + p*bks + j*bcs bytes,
 // out rows os bytes apart, in 2×4 blocks of f32 accumulators. Tails re-read the last real
 // row/column and are not stored, as in panel8. ref: src/ref/matmul.ts
-function scalarStrided(out: usize, os: usize, a: usize, ars: usize, aks: usize, b: usize, bks: usize, bcs: usize, M: i32, K: i32, N: i32, acc: i32): void {
+export function scalarStrided(out: usize, os: usize, a: usize, ars: usize, aks: usize, b: usize, bks: usize, bcs: usize, M: i32, K: i32, N: i32, acc: i32): void {
   for (let i = 0; i < M; i += 2) {
     const rows = min(2, M - i);
     const a0 = a + <usize>i * ars, a1 = rows > 1 ? a0 + ars : a0;

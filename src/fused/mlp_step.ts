@@ -8,6 +8,7 @@ import { kernels } from '../wasm/load.ts';
 import { alloc, free, f32, i32 } from '../wasm/heap.ts';
 import { packParameters, stillPacked, type Packed } from '../optim/pack.ts';
 import type { Generator } from '../random/generator.ts';
+import type { StepThreads, ThreadKernels } from './threads.ts';
 
 /** The notebook's tensors (In[28]); parameters in its order, then the running statistics. */
 export interface NotebookMLPTensors {
@@ -46,6 +47,8 @@ export class NotebookMLPStep {
   private readonly ix: number;
   private readonly ixHost: Int32Array;
   private readonly rows: number;
+  /** Helper threads for the products (init({ threads }) and StepThreads.start()), or null. */
+  threads: StepThreads | null = null;
 
   constructor(private readonly m: NotebookMLPTensors, private readonly X: Tensor, private readonly Y: Tensor, opts: { batchSize: number; momentum?: number }) {
     const B = opts.batchSize, momentum = opts.momentum ?? 0.001;
@@ -131,7 +134,9 @@ export class NotebookMLPStep {
       if (!(r >= 0 && r < this.rows)) throw new Error(`NotebookMLPStep: batch row ${r} is out of range for ${this.rows} rows`);
       plan[ix + i] = r;
     }
-    const loss = Math.fround(kernels().mlp_step_notebook(this.plan, lr));
+    const t = this.threads;
+    const loss = Math.fround(t ? (kernels() as ThreadKernels).mlp_step_mt(this.plan, lr, t.ctl, t.threads) : kernels().mlp_step_notebook(this.plan, lr));
+    if (t && loss !== loss) t.check();
     for (const p of this.params) p._hasGrad = true;
     return loss;
   }

@@ -3,6 +3,8 @@
 // `logEvery` steps and log10(loss) kept for every step (lossi).
 import { Generator, Tensor, randint, optim, NotebookMLPStep } from '../index.ts';
 import type { MLP } from './model.ts';
+import { initInfo } from '../wasm/load.ts';
+import { StepThreads } from '../fused/threads.ts';
 
 export interface Schedule {
   /** Learning rate for steps before `decayAt`. */
@@ -31,6 +33,11 @@ export interface TrainOptions {
    * step (one wasm call per step, same numbers bit for bit). The CLI sets it from WASMGRAD_EAGER=1.
    */
   eager?: boolean;
+  /**
+   * Threads for the fused step's matrix products (default: init()'s `threads`, 1 unless asked
+   * for). Same numbers as one thread. Needs init({ threads }) with at least this many.
+   */
+  threads?: number;
 }
 
 export interface TrainResult {
@@ -56,10 +63,7 @@ export const lrAt = (s: Schedule, step: number): number => (step < s.decayAt ? s
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 export async function train(model: MLP, X: Tensor, Y: Tensor, g: Generator, opts: TrainOptions): Promise<TrainResult> {
-  const { steps, batchSize, schedule } = opts;
-  const logEvery = opts.logEvery ?? 10000;
-  const progressEvery = opts.progressEvery ?? 1000;
-  const n = X.shape[0];
+  const { batchSize, schedule } = opts;
   // With batch norm the whole step is one kernel call (src/fused/mlp_step.ts); else eager.
   const fused = !opts.eager && model.bngain
     ? new NotebookMLPStep({
@@ -68,6 +72,23 @@ export async function train(model: MLP, X: Tensor, Y: Tensor, g: Generator, opts
     }, X, Y, { batchSize })
     : null;
   const sgd = fused ? null : new optim.SGD(model.parameters(), { lr: schedule.lr });
+  const threads = opts.threads ?? initInfo()?.threads ?? 1;
+  if (threads > 1 && threads !== initInfo()?.threads) {
+    throw new Error(`train: threads ${threads} needs init({ threads: ${threads} }) first (init gave ${initInfo()?.threads ?? 'nothing'})`);
+  }
+  if (fused && threads > 1) fused.threads = await StepThreads.start();
+  try {
+    return await loop(model, X, Y, g, opts, fused, sgd);
+  } finally {
+    if (fused?.threads) { await fused.threads.stop(); fused.threads = null; }
+  }
+}
+
+async function loop(model: MLP, X: Tensor, Y: Tensor, g: Generator, opts: TrainOptions, fused: NotebookMLPStep | null, sgd: optim.SGD | null): Promise<TrainResult> {
+  const { steps, batchSize, schedule } = opts;
+  const logEvery = opts.logEvery ?? 10000;
+  const progressEvery = opts.progressEvery ?? 1000;
+  const n = X.shape[0];
   const log: [number, number][] = [];
   const lossi: number[] = [];
   const t0 = performance.now();

@@ -18,7 +18,14 @@ export interface InitOptions {
    * function of the chosen build that returns either: bundled pages copy build/*.wasm beside
    * their script and pass `(build) => new URL(`./${build}.wasm`, import.meta.url)`.
    */
-  wasm?: WasmSource | ((build: Build) => WasmSource | Promise<WasmSource>);
+  wasm?: WasmSource | ((build: Build, file: string) => WasmSource | Promise<WasmSource>);
+  /**
+   * Threads for the fused training step (default 1; also WASMGRAD_THREADS=2). Above 1, loads the
+   * build's shared-memory variant (build/<build>-threads.wasm) on a shared WebAssembly.Memory, and
+   * train() runs each step's matrix products on that many threads (Node worker_threads), with the
+   * same numbers as one thread. Needs SharedArrayBuffer (in browsers: cross-origin isolation).
+   */
+  threads?: number;
 }
 
 /** Bytes, or a URL (relative strings resolve against this module) to read them from. */
@@ -33,7 +40,14 @@ export interface InitInfo {
   relaxedSimd: boolean;
   /** Size of the wasm memory right after init, in bytes. */
   memoryBytes: number;
+  /** Threads the fused training step may use (1 unless init({ threads }) asked for more). */
+  threads: number;
+  /** Whether the memory is a shared one (the -threads builds, threads > 1). */
+  sharedMemory: boolean;
 }
+
+/** What the threaded training step needs to start its helpers on the same module and memory. */
+export interface ThreadsContext { module: WebAssembly.Module; memory: WebAssembly.Memory; threads: number; file: string }
 
 // Tiny modules that use one v128 instruction (i8x16.popcnt) and one relaxed one
 // (f32x4.relaxed_madd): the runtime supports a feature iff it validates them.
@@ -62,6 +76,7 @@ const isNode = !!nodeProcess?.versions?.node;
 let kernelsRef: Kernels | null = null;
 let info: InitInfo | null = null;
 let pending: Promise<InitInfo> | null = null;
+let threadsRef: ThreadsContext | null = null;
 
 /**
  * A Node built-in, loaded so that bundlers do not try to resolve it: getBuiltinModule where
@@ -103,14 +118,14 @@ function cwdUrl(): URL {
   return new URL(`file://${cwd.endsWith('/') ? cwd : cwd + '/'}`);
 }
 
-async function readBytes(build: Build, option: InitOptions['wasm']): Promise<BufferSource> {
-  const source = typeof option === 'function' ? await option(build) : option;
+async function readBytes(build: Build, option: InitOptions['wasm'], file: string = build): Promise<BufferSource> {
+  const source = typeof option === 'function' ? await option(build, file) : option;
   if (source && typeof source !== 'string' && !(source instanceof URL)) return source;
   // WASMGRAD_WASM_DIR points at another folder of builds (used to test one kernel in isolation).
   const dir = source ? undefined : env('WASMGRAD_WASM_DIR');
   const url = source ? new URL(String(source), import.meta.url)
-    : dir ? new URL(`${build}.wasm`, new URL(dir.endsWith('/') ? dir : dir + '/', cwdUrl()))
-    : new URL(`../../build/${build}.wasm`, import.meta.url);
+    : dir ? new URL(`${file}.wasm`, new URL(dir.endsWith('/') ? dir : dir + '/', cwdUrl()))
+    : new URL(`../../build/${file}.wasm`, import.meta.url);
   if (url.protocol === 'file:' && (isNode || deno)) {
     try {
       if (deno) return await deno.readFile(url);
@@ -139,6 +154,9 @@ export function init(opts: InitOptions = {}): Promise<InitInfo> {
       if (opts.build && opts.build !== done.build) {
         throw new Error(`wasmgrad: already initialised with the '${done.build}' build; init({ build: '${opts.build}' }) must be the first call`);
       }
+      if (opts.threads !== undefined && opts.threads !== done.threads) {
+        throw new Error(`wasmgrad: already initialised with ${done.threads} thread(s); init({ threads: ${opts.threads} }) must be the first call`);
+      }
       return done;
     });
   }
@@ -157,13 +175,46 @@ async function doInit(opts: InitOptions): Promise<InitInfo> {
   const build: Build = (asked as Build | undefined) ?? (relaxedSimd ? 'relaxed' : simd ? 'simd' : 'scalar');
   if ((build === 'simd' || build === 'debug') && !simd) throw new Error(`wasmgrad: this runtime has no WebAssembly SIMD; use the 'scalar' build`);
   if (build === 'relaxed' && !relaxedSimd) throw new Error(`wasmgrad: this runtime has no relaxed SIMD; use the 'simd' build`);
+  const threads = threadCount(opts.threads);
+  if (threads > 1) return initThreads(build, simd, relaxedSimd, threads, opts);
   const bytes = await readBytes(build, opts.wasm);
   const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536 });
   const { exports } = await asInstantiate<Record<string, unknown>>(bytes, { env: { memory } });
   const heapBase = Number((exports.HEAP_BASE as WebAssembly.Global).value) >>> 0;
   attachMemory(memory, heapBase);
   kernelsRef = exports as unknown as Kernels;
-  info = { build, simd, relaxedSimd, memoryBytes: memoryBytes() };
+  info = { build, simd, relaxedSimd, memoryBytes: memoryBytes(), threads: 1, sharedMemory: false };
+  return info;
+}
+
+/** init({ threads }) or WASMGRAD_THREADS, checked: an integer from 1 to 64. */
+function threadCount(asked: number | undefined): number {
+  const raw = asked ?? env('WASMGRAD_THREADS');
+  if (raw === undefined) return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`wasmgrad: threads must be an integer from 1 to 64, got '${raw}'`);
+  return n;
+}
+
+// The -threads variant of the build (asconfig.threads.json) on a shared memory.
+async function initThreads(build: Build, simd: boolean, relaxedSimd: boolean, threads: number, opts: InitOptions): Promise<InitInfo> {
+  if (build === 'debug') throw new Error(`wasmgrad: the 'debug' build has no threads variant; use simd, relaxed or scalar with threads`);
+  let memory: WebAssembly.Memory;
+  try {
+    if (typeof SharedArrayBuffer === 'undefined') throw new Error('no SharedArrayBuffer');
+    memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
+  } catch (e) {
+    throw new Error(`wasmgrad: threads need shared WebAssembly memory, which this runtime does not give (${(e as Error).message}; browsers need cross-origin isolation); use threads: 1`);
+  }
+  const file = `${build}-threads`;
+  const bytes = await readBytes(build, opts.wasm, file);
+  const module = await WebAssembly.compile(bytes);
+  const { exports } = await asInstantiate<Record<string, unknown>>(module, { env: { memory } });
+  const heapBase = Number((exports.HEAP_BASE as WebAssembly.Global).value) >>> 0;
+  attachMemory(memory, heapBase);
+  kernelsRef = exports as unknown as Kernels;
+  threadsRef = { module, memory, threads, file };
+  info = { build, simd, relaxedSimd, memoryBytes: memoryBytes(), threads, sharedMemory: true };
   return info;
 }
 
@@ -171,6 +222,11 @@ async function doInit(opts: InitOptions): Promise<InitInfo> {
 export function kernels(): Kernels {
   if (!kernelsRef) throw new Error('wasmgrad: tensors need `await init()` first');
   return kernelsRef;
+}
+
+/** The module and shared memory of a threaded init, or null (single-threaded or before init). */
+export function threadsContext(): ThreadsContext | null {
+  return threadsRef;
 }
 
 /** What init() reported, or null before it. */

@@ -1,0 +1,42 @@
+// Child process of threads.test.ts (init() happens once per process, so each build and thread
+// setting gets its own): trains the notebook model on names.txt and prints one JSON line with
+// every step's loss and the final parameters and running statistics, as hex of their bytes.
+// argv: steps, then the thread counts to run in turn (each from a fresh model, same seed), or
+// 'fail' to start a helper that fails and print the error the step throws.
+import { init, initInfo, Generator, tensor } from '../../src/index.ts';
+import { makeSplits } from '../../src/makemore/data.ts';
+import { MLP } from '../../src/makemore/model.ts';
+import { train } from '../../src/makemore/train.ts';
+import { NotebookMLPStep } from '../../src/fused/mlp_step.ts';
+import { StepThreads, threadsAvailable } from '../../src/fused/threads.ts';
+import { namesText } from '../helpers/names.ts';
+
+const [stepsArg, ...runs] = process.argv.slice(2);
+const steps = Number(stepsArg);
+if (process.env.WASMGRAD_THREADS && !(await threadsAvailable())) {
+  console.log(JSON.stringify({ skip: 'no worker_threads or shared memory' }));
+  process.exit(0);
+}
+await init();
+const s = makeSplits(namesText()!, { blockSize: 3, seed: 42 });
+const X = tensor(s.train.X, { dtype: 'int32', shape: [s.train.n, 3] }).keep();
+const Y = tensor(s.train.Y, { dtype: 'int32', shape: [s.train.n] }).keep();
+const config = { vocabSize: 27, blockSize: 3, nEmbed: 10, nHidden: 200, batchnorm: true };
+const hex = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
+
+const out: Record<string, unknown> = { info: initInfo() };
+for (const run of runs) {
+  const g = new Generator().manualSeed(42);
+  const m = new MLP(config, g);
+  if (run === 'fail') {
+    const step = new NotebookMLPStep({ ...m, bngain: m.bngain!, bnbias: m.bnbias!, bnmeanRunning: m.bnmeanRunning!, bnstdRunning: m.bnstdRunning! }, X, Y, { batchSize: 32 });
+    step.threads = await StepThreads.start({ failForTest: true });
+    try { step.step(g, 0.1); out.fail = 'no error'; } catch (e) { out.fail = (e as Error).message; }
+    await step.threads.stop();
+    continue;
+  }
+  const r = await train(m, X, Y, g, { steps, batchSize: 32, schedule: { lr: 0.1, decayAt: steps / 2, lrAfter: 0.01 }, logEvery: 1, threads: Number(run) });
+  const tensors = [m.C, m.W1, m.b1, m.W2, m.b2, m.bngain!, m.bnbias!, m.bnmeanRunning!, m.bnstdRunning!];
+  out[`threads${run}`] = { losses: r.log.map(([, l]) => l), params: tensors.map((t) => hex(t.toArray() as Float32Array)) };
+}
+console.log(JSON.stringify(out));
