@@ -9,13 +9,14 @@ and evaluates it exactly as the notebook's split_loss does, with the running bat
 statistics. The numbers should equal `wasmgrad eval --load FILE` within 1e-5.
 """
 import json
-import random
 import struct
 import sys
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+from notebook_data import load_words, splits as notebook_splits
 
 
 def load_safetensors(path):
@@ -52,28 +53,12 @@ def main():
     names = args[1] if len(args) > 1 else "names.txt"
     t, meta = load_safetensors(path)
     itos = json.loads(meta["vocab"])
-    stoi = {s: i for i, s in enumerate(itos)}
     block_size = int(meta["block_size"])
     seed = int(meta["seed"])
 
-    # The notebook's data pipeline.
-    words = [w for w in open(names, encoding="utf-8").read().splitlines() if w.strip()]
-    random.seed(seed)
-    random.shuffle(words)
-    n1, n2 = int(0.8 * len(words)), int(0.9 * len(words))
-
-    def build_dataset(ws):
-        X, Y = [], []
-        for w in ws:
-            context = [0] * block_size
-            for ch in w + ".":
-                ix = stoi[ch]
-                X.append(context)
-                Y.append(ix)
-                context = context[1:] + [ix]
-        return torch.tensor(X), torch.tensor(Y)
-
-    splits = {"train": build_dataset(words[:n1]), "val": build_dataset(words[n1:n2]), "test": build_dataset(words[n2:])}
+    # The notebook's data pipeline (tools/notebook_data.py), with the checkpoint's vocabulary.
+    stoi = {s: i for i, s in enumerate(itos)}
+    splits = notebook_splits(load_words(names), stoi, seed, block_size)
 
     # The notebook's model, from the checkpoint's tensors (names as in the notebook).
     C, W1, b1, W2, b2 = (t[k] for k in ("C", "W1", "b1", "W2", "b2"))

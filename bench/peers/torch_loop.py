@@ -8,7 +8,7 @@ steps/2, as `wasmgrad train --steps N` does). Times the loop only, and prints on
 Leaves out: the notebook's printing and plotting.
 """
 import json
-import random
+import os
 import resource
 import sys
 import time
@@ -16,34 +16,18 @@ import time
 import torch
 import torch.nn.functional as F
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'tools'))
+from notebook_data import load_words, vocab, splits  # noqa: E402
+
 torch.set_num_threads(1)
 path = sys.argv[1] if len(sys.argv) > 1 else 'names.txt'
 max_steps = int(sys.argv[2]) if len(sys.argv) > 2 else 20000
 
-words = [w for w in open(path, 'r', encoding='utf-8').read().splitlines() if w.strip()]
-chars = sorted(list(set(''.join(words))))
-stoi = {s: i + 1 for i, s in enumerate(chars)}
-stoi['.'] = 0
+words = load_words(path)
+stoi, _ = vocab(words)
 vocab_size = len(stoi)
 block_size = 3
-
-
-def build_dataset(words):
-    X, Y = [], []
-    for w in words:
-        context = [0] * block_size
-        for ch in w + '.':
-            ix = stoi[ch]
-            X.append(context)
-            Y.append(ix)
-            context = context[1:] + [ix]
-    return torch.tensor(X), torch.tensor(Y)
-
-
-random.seed(42)
-random.shuffle(words)
-n1 = int(0.8 * len(words))
-X_train, Y_train = build_dataset(words[:n1])
+X_train, Y_train = splits(words, stoi, 42, block_size)['train']
 
 n_embed, n_hidden = 10, 200
 g = torch.Generator().manual_seed(42)
