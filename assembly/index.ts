@@ -3,15 +3,19 @@
 // and never allocate: JS owns the memory and decides where everything lives.
 // Backward kernels accumulate (+=) into gradients, so fan-out needs no extra buffers.
 export { HEAP_BASE } from './simd';
-// (matmul.ts also exports its blocks to the threaded step: only the ABI three go to JS)
+// (matmul.ts, cross_entropy.ts and batchnorm.ts also export row/column ranges of their kernels to
+// the threaded step, in camelCase: only the snake_case ABI goes to JS)
 export { matmul_nn, matmul_tn, matmul_nt } from './kernels/matmul';
 export * from './kernels/elementwise';
 export * from './kernels/unary';
 export * from './kernels/reduce';
 export * from './kernels/tanh';
 export * from './kernels/softmax';
-export * from './kernels/cross_entropy';
-export * from './kernels/batchnorm';
+export { crossentropy_forward, crossentropy_backward } from './kernels/cross_entropy';
+export {
+  bn_notebook_forward, bn_notebook_backward, bn_notebook_eval, bn_torch_forward, bn_torch_backward, bn_torch_eval,
+  tanh_bn_notebook_backward,
+} from './kernels/batchnorm';
 export * from './kernels/embedding';
 export * from './kernels/sgd';
 export * from './kernels/mlp_step';

@@ -137,8 +137,14 @@ const TORCH = 1;
 // f32(f32(f32(gain * f32(x - mean)) / std) + bias). Together with the f64 statistics this makes
 // the kernel agree with the reference bit for bit.
 export function bn_notebook_forward(out: usize, mean: usize, std: usize, inp: usize, gain: usize, bias: usize, B: i32, H: i32): void {
-  moments(NOTEBOOK, mean, std, 0, inp, 0, B, H);
-  bn_notebook_eval(out, inp, gain, bias, mean, std, B, H);
+  bnNotebookForwardCols(out, mean, std, inp, gain, bias, B, H, 0, H);
+}
+
+// Features [j0, j1) of bn_notebook_forward (the threaded step's split): every feature goes
+// through the same operations whatever the range, so any split gives the same bits.
+export function bnNotebookForwardCols(out: usize, mean: usize, std: usize, inp: usize, gain: usize, bias: usize, B: i32, H: i32, j0: i32, j1: i32): void {
+  moments(NOTEBOOK, mean, std, 0, inp, 0, B, H, j0, j1);
+  notebookNormalize(out, inp, gain, bias, mean, std, B, H, j0, j1);
 }
 
 // dinp (B,H) += , dgain (H) += , dbias (H) += from dout (B,H); keeps inp, gain, mean, std.
@@ -158,10 +164,16 @@ export function bn_notebook_backward(dinp: usize, dgain: usize, dbias: usize, do
 // inp (B,H), gain, bias, mean, std (H) -> out (B,H): the forward's normalisation with given
 // (running) statistics, same float32 order; evaluation only, no backward. ref: src/ref/batchnorm.ts
 export function bn_notebook_eval(out: usize, inp: usize, gain: usize, bias: usize, mean: usize, std: usize, B: i32, H: i32): void {
+  notebookNormalize(out, inp, gain, bias, mean, std, B, H, 0, H);
+}
+
+// bn_notebook_eval on features [j0, j1).
+// @ts-ignore: decorator
+@inline function notebookNormalize(out: usize, inp: usize, gain: usize, bias: usize, mean: usize, std: usize, B: i32, H: i32, j0: i32, j1: i32): void {
   const stride = <usize>H << 2;
-  let j = 0;
+  let j = j0;
   if (ASC_FEATURE_SIMD) {
-    for (; j + 4 <= H; j += 4) {
+    for (; j + 4 <= j1; j += 4) {
       const col = <usize>j << 2;
       const vm = v128.load(mean + col), vs = v128.load(std + col);
       const vg = v128.load(gain + col), vb = v128.load(bias + col);
@@ -171,7 +183,7 @@ export function bn_notebook_eval(out: usize, inp: usize, gain: usize, bias: usiz
       }
     }
   }
-  for (; j < H; j++) {
+  for (; j < j1; j++) {
     const col = <usize>j << 2;
     const m = load<f32>(mean + col), s = load<f32>(std + col);
     const g = load<f32>(gain + col), bb = load<f32>(bias + col);
@@ -189,7 +201,7 @@ export function bn_notebook_eval(out: usize, inp: usize, gain: usize, bias: usiz
 // the sqrt. But var (for running_var) is the UNBIASED sum (x-mean)^2 / (B-1), as PyTorch's is.
 // Backward keeps mean and rstd (like llm.c layernorm); var is for the running statistics only.
 export function bn_torch_forward(out: usize, mean: usize, var_: usize, rstd: usize, inp: usize, gain: usize, bias: usize, eps: f32, B: i32, H: i32): void {
-  moments(TORCH, mean, var_, rstd, inp, eps, B, H);
+  moments(TORCH, mean, var_, rstd, inp, eps, B, H, 0, H);
   const stride = <usize>H << 2;
   let j = 0;
   if (ASC_FEATURE_SIMD) {
@@ -250,13 +262,14 @@ export function bn_torch_eval(out: usize, inp: usize, gain: usize, bias: usize, 
 
 // --- shared loops ----------------------------------------------------------------------------
 
-function moments(kind: i32, mean: usize, s1: usize, s2: usize, inp: usize, eps: f32, B: i32, H: i32): void {
-  let j = 0;
+// The statistics of features [j0, j1).
+function moments(kind: i32, mean: usize, s1: usize, s2: usize, inp: usize, eps: f32, B: i32, H: i32, j0: i32, j1: i32): void {
+  let j = j0;
   if (ASC_FEATURE_SIMD) {
-    for (; j + 8 <= H; j += 8) moments8(kind, mean, s1, s2, inp, eps, B, H, j);
-    if (j + 4 <= H) { moments4(kind, mean, s1, s2, inp, eps, B, H, j); j += 4; }
+    for (; j + 8 <= j1; j += 8) moments8(kind, mean, s1, s2, inp, eps, B, H, j);
+    if (j + 4 <= j1) { moments4(kind, mean, s1, s2, inp, eps, B, H, j); j += 4; }
   }
-  for (; j < H; j++) moments1(kind, mean, s1, s2, inp, eps, B, H, j);
+  for (; j < j1; j++) moments1(kind, mean, s1, s2, inp, eps, B, H, j);
 }
 
 // Both backwards: dx = gain*rstd * (dy - sum(dy)/n - xhat * sum(dy*xhat)/c), where the saved
@@ -323,13 +336,19 @@ function moments(kind: i32, mean: usize, s1: usize, s2: usize, inp: usize, eps: 
 // give the -0 that would make 0 + s differ from s. ref: the three kernels above it names.
 export function tanh_bn_notebook_backward(dinp: usize, dgain: usize, dbias: usize, dbias0: usize, dh: usize, h: usize,
   inp: usize, gain: usize, mean: usize, std: usize, B: i32, H: i32): void {
+  tanhBnNotebookBackwardCols(dinp, dgain, dbias, dbias0, dh, h, inp, gain, mean, std, B, H, 0, H);
+}
+
+// Features [j0, j1) of tanh_bn_notebook_backward (the threaded step's split; any split, same bits).
+export function tanhBnNotebookBackwardCols(dinp: usize, dgain: usize, dbias: usize, dbias0: usize, dh: usize, h: usize,
+  inp: usize, gain: usize, mean: usize, std: usize, B: i32, H: i32, j0: i32, j1: i32): void {
   const stride = <usize>H << 2;
   const invN: f32 = <f32>1 / <f32>B;
   const invC: f32 = <f32>1 / <f32>(B - 1);
-  let j = 0;
+  let j = j0;
   if (ASC_FEATURE_SIMD) {
     const zero = f32x4.splat(0), one = f32x4.splat(1);
-    for (; j + 4 <= H; j += 4) {
+    for (; j + 4 <= j1; j += 4) {
       const col = <usize>j << 2;
       const vm = v128.load(mean + col);
       const vr = f32x4.div(one, v128.load(std + col));
@@ -359,7 +378,7 @@ export function tanh_bn_notebook_backward(dinp: usize, dgain: usize, dbias: usiz
       v128.store(dbias0 + col, demote4(s0, s1));
     }
   }
-  for (; j < H; j++) {
+  for (; j < j1; j++) {
     const col = <usize>j << 2;
     const m = load<f32>(mean + col);
     const r = <f32>1 / load<f32>(std + col);

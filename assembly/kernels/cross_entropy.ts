@@ -38,79 +38,94 @@
 // difference of two f32 is exact in f64, and the f64 sum keeps the mean within 1e-7 of exact.
 export function crossentropy_forward(probs: usize, logits: usize, targets: usize, B: i32, V: i32): f64 {
   let total: f64 = 0;
-  for (let b = 0; b < B; b++) {
-    const row = logits + (<usize>b * <usize>V << 2);
-    const prow = probs + (<usize>b * <usize>V << 2);
-    // row max (NaN anywhere makes it NaN, and so the whole row and the loss)
-    let m: f32 = -Infinity;
-    let i = 0;
-    if (ASC_FEATURE_SIMD) {
-      let vm = f32x4.splat(-Infinity);
-      for (; i + 4 <= V; i += 4) vm = f32x4.max(vm, v128.load(row + (<usize>i << 2)));
-      m = max(max(f32x4.extract_lane(vm, 0), f32x4.extract_lane(vm, 1)), max(f32x4.extract_lane(vm, 2), f32x4.extract_lane(vm, 3)));
-    }
-    for (; i < V; i++) m = max(m, load<f32>(row + (<usize>i << 2)));
-    // exp(x - max) into probs, summed in f64
-    let sum: f64 = 0;
-    i = 0;
-    if (ASC_FEATURE_SIMD) {
-      const vm = f32x4.splat(m);
-      let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
-      for (; i + 4 <= V; i += 4) {
-        const o = <usize>i << 2;
-        const e = exp4(f32x4.sub(v128.load(row + o), vm));
-        v128.store(prow + o, e);
-        s0 = f64x2.add(s0, f64x2.promote_low_f32x4(e));
-        s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<f32>(e, e, 2, 3, 0, 1)));
-      }
-      if (i < V) {
-        // the last 1-3 logits as one vector padded with -inf (exp gives 0 there)
-        const o = <usize>i << 2, r = V - i;
-        let x = f32x4.replace_lane(f32x4.splat(-Infinity), 0, load<f32>(row + o));
-        if (r > 1) x = f32x4.replace_lane(x, 1, load<f32>(row + o, 4));
-        if (r > 2) x = f32x4.replace_lane(x, 2, load<f32>(row + o, 8));
-        const e = exp4(f32x4.sub(x, vm));
-        store<f32>(prow + o, f32x4.extract_lane(e, 0));
-        if (r > 1) store<f32>(prow + o, f32x4.extract_lane(e, 1), 4);
-        if (r > 2) store<f32>(prow + o, f32x4.extract_lane(e, 2), 8);
-        s0 = f64x2.add(s0, f64x2.promote_low_f32x4(e));
-        s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<f32>(e, e, 2, 3, 0, 1)));
-        i = V;
-      }
-      s0 = f64x2.add(s0, s1);
-      sum = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
-    }
-    for (; i < V; i++) {
-      const o = <usize>i << 2;
-      const e = Mathf.exp(load<f32>(row + o) - m);
-      store<f32>(prow + o, e);
-      sum += <f64>e;
-    }
-    // normalise
-    const inv = <f32>(1.0 / sum);
-    i = 0;
-    if (ASC_FEATURE_SIMD) {
-      const vinv = f32x4.splat(inv);
-      for (; i + 4 <= V; i += 4) {
-        const o = <usize>i << 2;
-        v128.store(prow + o, f32x4.mul(v128.load(prow + o), vinv));
-      }
-    }
-    for (; i < V; i++) {
-      const o = <usize>i << 2;
-      store<f32>(prow + o, load<f32>(prow + o) * inv);
-    }
-    const t = load<i32>(targets + (<usize>b << 2));
-    total += (<f64>m - <f64>load<f32>(row + (<usize>t << 2))) + Math.log(sum);
-  }
+  for (let b = 0; b < B; b++) total += rowLoss(probs, logits, targets, b, V);
   return total / <f64>B;
+}
+
+// Rows [b0, b1) of crossentropy_forward (the threaded step's split): probs, and each row's loss
+// into losses (f64, indexed by row); summed from 0 in row order and divided by B they give
+// crossentropy_forward's value bit for bit.
+export function crossentropyRows(probs: usize, logits: usize, targets: usize, losses: usize, b0: i32, b1: i32, V: i32): void {
+  for (let b = b0; b < b1; b++) store<f64>(losses + (<usize>b << 3), rowLoss(probs, logits, targets, b, V));
+}
+
+// Row b: softmax into probs, returns -log p[target] as logsumexp - logit[target].
+// @ts-ignore: decorator
+@inline function rowLoss(probs: usize, logits: usize, targets: usize, b: i32, V: i32): f64 {
+  const row = logits + (<usize>b * <usize>V << 2);
+  const prow = probs + (<usize>b * <usize>V << 2);
+  // row max (NaN anywhere makes it NaN, and so the whole row and the loss)
+  let m: f32 = -Infinity;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    let vm = f32x4.splat(-Infinity);
+    for (; i + 4 <= V; i += 4) vm = f32x4.max(vm, v128.load(row + (<usize>i << 2)));
+    m = max(max(f32x4.extract_lane(vm, 0), f32x4.extract_lane(vm, 1)), max(f32x4.extract_lane(vm, 2), f32x4.extract_lane(vm, 3)));
+  }
+  for (; i < V; i++) m = max(m, load<f32>(row + (<usize>i << 2)));
+  // exp(x - max) into probs, summed in f64
+  let sum: f64 = 0;
+  i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vm = f32x4.splat(m);
+    let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+    for (; i + 4 <= V; i += 4) {
+      const o = <usize>i << 2;
+      const e = exp4(f32x4.sub(v128.load(row + o), vm));
+      v128.store(prow + o, e);
+      s0 = f64x2.add(s0, f64x2.promote_low_f32x4(e));
+      s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<f32>(e, e, 2, 3, 0, 1)));
+    }
+    if (i < V) {
+      // the last 1-3 logits as one vector padded with -inf (exp gives 0 there)
+      const o = <usize>i << 2, r = V - i;
+      let x = f32x4.replace_lane(f32x4.splat(-Infinity), 0, load<f32>(row + o));
+      if (r > 1) x = f32x4.replace_lane(x, 1, load<f32>(row + o, 4));
+      if (r > 2) x = f32x4.replace_lane(x, 2, load<f32>(row + o, 8));
+      const e = exp4(f32x4.sub(x, vm));
+      store<f32>(prow + o, f32x4.extract_lane(e, 0));
+      if (r > 1) store<f32>(prow + o, f32x4.extract_lane(e, 1), 4);
+      if (r > 2) store<f32>(prow + o, f32x4.extract_lane(e, 2), 8);
+      s0 = f64x2.add(s0, f64x2.promote_low_f32x4(e));
+      s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<f32>(e, e, 2, 3, 0, 1)));
+      i = V;
+    }
+    s0 = f64x2.add(s0, s1);
+    sum = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
+  }
+  for (; i < V; i++) {
+    const o = <usize>i << 2;
+    const e = Mathf.exp(load<f32>(row + o) - m);
+    store<f32>(prow + o, e);
+    sum += <f64>e;
+  }
+  // normalise
+  const inv = <f32>(1.0 / sum);
+  i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vinv = f32x4.splat(inv);
+    for (; i + 4 <= V; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(prow + o, f32x4.mul(v128.load(prow + o), vinv));
+    }
+  }
+  for (; i < V; i++) {
+    const o = <usize>i << 2;
+    store<f32>(prow + o, load<f32>(prow + o) * inv);
+  }
+  const t = load<i32>(targets + (<usize>b << 2));
+  return (<f64>m - <f64>load<f32>(row + (<usize>t << 2))) + Math.log(sum);
 }
 
 // dlogits (B,V) += dloss * (probs - onehot(targets)) / B; keeps probs (B,V) and targets (B) i32
 // from the forward. ref: src/ref/cross_entropy.ts
 export function crossentropy_backward(dlogits: usize, probs: usize, targets: usize, dloss: f32, B: i32, V: i32): void {
-  const s = dloss / <f32>B;
-  for (let b = 0; b < B; b++) {
+  crossentropyBackwardRows(dlogits, probs, targets, dloss / <f32>B, 0, B, V);
+}
+
+// Rows [b0, b1) of crossentropy_backward, with its scale s = dloss / B given.
+export function crossentropyBackwardRows(dlogits: usize, probs: usize, targets: usize, s: f32, b0: i32, b1: i32, V: i32): void {
+  for (let b = b0; b < b1; b++) {
     const off = <usize>b * <usize>V << 2;
     const t = load<i32>(targets + (<usize>b << 2));
     let i = 0;

@@ -47,7 +47,8 @@ const PARAMS = 35; const GRADS = 36; const COUNT = 37; // the packed blocks and 
 // sizes and constants
 const NB = 38; const NBS = 39; const NE = 40; const NH = 41; const NV = 42;
 const KEEP = 43; const MOM = 44; // f32: running-statistics weights, f32(1 - momentum) and f32(momentum)
-// 45 slots in all.
+// (slot 45, ROWLOSS: each row's loss (B) f64, is the threaded step's only: mlp_step_mt.ts)
+// 46 slots in all.
 
 // @ts-ignore: decorator
 @inline function p(plan: usize, slot: i32): usize { return <usize>load<u32>(plan + (<usize>slot << 2)); }

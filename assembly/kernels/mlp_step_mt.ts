@@ -1,21 +1,22 @@
 // mlp_step_notebook (mlp_step.ts) on several threads sharing one memory: only in the -threads
-// builds (assembly/index_threads.ts, asconfig.threads.json). Each of the six matrix products is
-// split by rows of its output (so are the element-wise b1 add and tanh); thread 0 (the caller,
-// JS's main thread) does the other kernels alone, exactly as the single-threaded step; the
-// threads meet at a barrier between dependent stages (8 per step). Row shares start at multiples of 4 (the kernels' row block), so every output
-// element goes through the same instructions as in the single-threaded call: the numbers are the
-// single-threaded build's bit for bit, whatever the thread count (tests/makemore/threads.test.ts).
+// builds (assembly/index_threads.ts, asconfig.threads.json). Every stage is split: the six matrix
+// products, the bias adds, tanh and the loss by rows of the batch (or of the output), batch norm
+// forward and backward by features, SGD by slices of the parameter block; thread 0 (the caller,
+// JS's main thread) also does the few small kernels that need all rows (the loss sum, db2, the
+// embedding gather and scatter). The threads meet at a barrier between dependent stages (8 per
+// step, the last one before returning to JS). Each row, feature or parameter goes through the
+// same instructions as in the single-threaded call, whatever share it falls in, so the numbers
+// are the single-threaded build's bit for bit for any thread count (tests/makemore/threads.test.ts).
 // Helpers (tid >= 1) run mlp_worker_loop in a worker until mlp_threads_quit.
-// Leaves out: thread creation (src/fused/threads.ts); splitting batch norm and tanh_bn backward by
-// columns (they take no column stride, and adding one changed the default builds' code).
+// Leaves out: thread creation (src/fused/threads.ts).
 
 import { embedding_forward, embedding_backward } from './embedding';
 import { matmul_nn, matmul_nt, stridedA, scalarStrided } from './matmul';
 import { add, ema_update } from './elementwise';
 import { sum_dim0 } from './reduce';
-import { bn_notebook_forward, tanh_bn_notebook_backward } from './batchnorm';
+import { bnNotebookForwardCols, tanhBnNotebookBackwardCols } from './batchnorm';
 import { tanh_forward } from './tanh';
-import { crossentropy_forward, crossentropy_backward } from './cross_entropy';
+import { crossentropyRows, crossentropyBackwardRows } from './cross_entropy';
 import { sgd_update } from './sgd';
 // The plan's slots, as in mlp_step.ts (not imported: index.ts re-exports all of that file).
 const X = 0; const Y = 1; const IX = 2; const XB = 3; const YB = 4;
@@ -27,7 +28,7 @@ const DC = 24; const DW1 = 25; const DB1 = 26; const DW2 = 27; const DB2 = 28; c
 const DEMBV = 31; const DHPRE = 32; const DH = 33; const DLOGITS = 34;
 const PARAMS = 35; const GRADS = 36; const COUNT = 37;
 const NB = 38; const NBS = 39; const NE = 40; const NH = 41; const NV = 42;
-const KEEP = 43; const MOM = 44;
+const KEEP = 43; const MOM = 44; const ROWLOSS = 45;
 
 // @ts-ignore: decorator
 @inline function p(plan: usize, slot: i32): usize { return <usize>load<u32>(plan + (<usize>slot << 2)); }
@@ -71,10 +72,10 @@ function barrier(ctl: usize, nt: i32): bool {
   return atomic.load<i32>(ctl, ABORT_AT) == 0;
 }
 
-/** First row of thread tid's share of M rows: a multiple of 4, so shares start at row blocks. */
+/** First row of thread tid's share of M rows: the multiple of 4 nearest M*tid/nt, so shares start at row blocks. */
 // @ts-ignore: decorator
 @inline function rowAt(M: i32, tid: i32, nt: i32): i32 {
-  return tid >= nt ? M : (<i32>((<i64>M * tid) / nt)) & ~3;
+  return tid >= nt ? M : min(M, (<i32>((<i64>M * tid) / nt) + 2) & ~3);
 }
 
 // out rows [r0, r1) of matmul_nn(out, a, b, M, K, N): a is row-major, so it is the call itself.
@@ -103,54 +104,73 @@ function tnRows(out: usize, a: usize, b: usize, M: i32, K: i32, N: i32, r0: i32,
 
 // The step after the start barrier, on thread tid of nt; thread 0 gets the loss (others NaN,
 // as does every thread when the run is aborted). Order and arguments as mlp_step_notebook.
+// Each thread takes a share of every stage: batch rows (products, bias adds, tanh, the loss),
+// features (batch norm both ways, the running statistics) or a slice of the parameter block (SGD).
 function stepShare(plan: usize, lr: f32, ctl: usize, tid: i32, nt: i32): f64 {
   const B = n(plan, NB), BS = n(plan, NBS), E = n(plan, NE), H = n(plan, NH), V = n(plan, NV);
   const K = BS * E;
   const main = tid == 0;
-  const b0 = rowAt(B, tid, nt), b1 = rowAt(B, tid + 1, nt);
+  const b0 = rowAt(B, tid, nt), b1 = rowAt(B, tid + 1, nt);  // batch rows
+  const h0 = rowAt(H, tid, nt), h1 = rowAt(H, tid + 1, nt);  // features
+  const rowsBH = <usize>b0 * H << 2, rowsBV = <usize>b0 * V << 2;
   let loss: f64 = NaN;
-  // the bias add is by rows too (element-wise): each thread adds b1 to the rows it just made
+  // hpre = emb @ W1 + b1, by rows (the bias add is element-wise)
   nnRows(p(plan, HPRE0), p(plan, EMB), p(plan, W1), K, H, b0, b1);
-  if (b1 > b0) add(p(plan, HPRE) + (<usize>b0 * H << 2), p(plan, HPRE0) + (<usize>b0 * H << 2), p(plan, B1), b1 - b0, H, 1, 0);
+  if (b1 > b0) add(p(plan, HPRE) + rowsBH, p(plan, HPRE0) + rowsBH, p(plan, B1), b1 - b0, H, 1, 0);
   if (!barrier(ctl, nt)) return NaN;
-  if (main) {
-    bn_notebook_forward(p(plan, HBN), p(plan, MEAN), p(plan, STD), p(plan, HPRE), p(plan, GAIN), p(plan, BIAS), B, H);
+  // batch norm and the running statistics, by features
+  if (h1 > h0) {
+    bnNotebookForwardCols(p(plan, HBN), p(plan, MEAN), p(plan, STD), p(plan, HPRE), p(plan, GAIN), p(plan, BIAS), B, H, h0, h1);
     const keep = load<f32>(plan + (<usize>KEEP << 2)), mom = load<f32>(plan + (<usize>MOM << 2));
-    ema_update(p(plan, RMEAN), p(plan, MEAN), keep, mom, H);
-    ema_update(p(plan, RSTD), p(plan, STD), keep, mom, H);
+    const f = <usize>h0 << 2;
+    ema_update(p(plan, RMEAN) + f, p(plan, MEAN) + f, keep, mom, h1 - h0);
+    ema_update(p(plan, RSTD) + f, p(plan, STD) + f, keep, mom, h1 - h0);
   }
   if (!barrier(ctl, nt)) return NaN;
-  // tanh is element-wise: by rows (shares of whole rows, so of multiples of 4 elements: the
-  // same v128 blocks as one call over B*H). Rows of h @ W2 need only the same rows of h, so
-  // no barrier between.
-  if (b1 > b0) tanh_forward(p(plan, HT) + (<usize>b0 * H << 2), p(plan, HBN) + (<usize>b0 * H << 2), (b1 - b0) * H);
-  nnRows(p(plan, LOG0), p(plan, HT), p(plan, W2), H, V, b0, b1);
+  // tanh, logits, each row's loss and dlogits, by rows: row r of each needs only row r before it
+  if (b1 > b0) {
+    tanh_forward(p(plan, HT) + rowsBH, p(plan, HBN) + rowsBH, (b1 - b0) * H);
+    nnRows(p(plan, LOG0), p(plan, HT), p(plan, W2), H, V, b0, b1);
+    add(p(plan, LOGITS) + rowsBV, p(plan, LOG0) + rowsBV, p(plan, B2), b1 - b0, V, 1, 0);
+    crossentropyRows(p(plan, PROBS), p(plan, LOGITS), p(plan, YB), p(plan, ROWLOSS), b0, b1, V);
+    memory.fill(p(plan, DLOGITS) + rowsBV, 0, <usize>((b1 - b0) * V) << 2);
+    crossentropyBackwardRows(p(plan, DLOGITS), p(plan, PROBS), p(plan, YB), <f32>1 / <f32>B, b0, b1, V);
+  }
+  if (main) memory.fill(p(plan, DC), 0, <usize>(V * E) << 2);
   if (!barrier(ctl, nt)) return NaN;
   if (main) {
-    add(p(plan, LOGITS), p(plan, LOG0), p(plan, B2), B, V, 1, 0);
-    loss = crossentropy_forward(p(plan, PROBS), p(plan, LOGITS), p(plan, YB), B, V);
-    memory.fill(p(plan, DLOGITS), 0, <usize>(B * V) << 2);
-    memory.fill(p(plan, DC), 0, <usize>(n(plan, NV) * E) << 2);
-    crossentropy_backward(p(plan, DLOGITS), p(plan, PROBS), p(plan, YB), 1, B, V);
+    // the loss as crossentropy_forward sums it; db2 = column sums of dlogits
+    let total: f64 = 0;
+    for (let b = 0; b < B; b++) total += load<f64>(p(plan, ROWLOSS) + (<usize>b << 3));
+    loss = total / <f64>B;
     sum_dim0(p(plan, DB2), p(plan, DLOGITS), B, V, 0);
   }
-  if (!barrier(ctl, nt)) return NaN;
   ntRows(p(plan, DH), p(plan, DLOGITS), p(plan, W2), V, H, b0, b1);
-  tnRows(p(plan, DW2), p(plan, HT), p(plan, DLOGITS), H, B, V, rowAt(H, tid, nt), rowAt(H, tid + 1, nt));
+  tnRows(p(plan, DW2), p(plan, HT), p(plan, DLOGITS), H, B, V, h0, h1);
   if (!barrier(ctl, nt)) return NaN;
-  if (main) {
-    tanh_bn_notebook_backward(p(plan, DHPRE), p(plan, DGAIN), p(plan, DBIAS), p(plan, DB1), p(plan, DH), p(plan, HT),
-      p(plan, HPRE), p(plan, GAIN), p(plan, MEAN), p(plan, STD), B, H);
+  // tanh and batch norm backward, by features
+  if (h1 > h0) {
+    tanhBnNotebookBackwardCols(p(plan, DHPRE), p(plan, DGAIN), p(plan, DBIAS), p(plan, DB1), p(plan, DH), p(plan, HT),
+      p(plan, HPRE), p(plan, GAIN), p(plan, MEAN), p(plan, STD), B, H, h0, h1);
   }
   if (!barrier(ctl, nt)) return NaN;
   ntRows(p(plan, DEMBV), p(plan, DHPRE), p(plan, W1), H, K, b0, b1);
   tnRows(p(plan, DW1), p(plan, EMB), p(plan, DHPRE), K, B, H, rowAt(K, tid, nt), rowAt(K, tid + 1, nt));
   if (!barrier(ctl, nt)) return NaN;
-  if (main) {
-    embedding_backward(p(plan, DC), p(plan, DEMBV), p(plan, XB), B * BS, E);
-    sgd_update(p(plan, PARAMS), p(plan, GRADS), lr, n(plan, COUNT));
-  }
+  // SGD by slices of the packed block; C (first in it) is thread 0's, after dC is complete
+  if (main) embedding_backward(p(plan, DC), p(plan, DEMBV), p(plan, XB), B * BS, E);
+  const count = n(plan, COUNT);
+  const s0 = sgdAt(count, V * E, tid, nt), s1 = sgdAt(count, V * E, tid + 1, nt);
+  if (s1 > s0) sgd_update(p(plan, PARAMS) + (<usize>s0 << 2), p(plan, GRADS) + (<usize>s0 << 2), lr, s1 - s0);
+  // the end barrier: JS may read the parameters as soon as mlp_step_mt returns
+  if (!barrier(ctl, nt)) return NaN;
   return loss;
+}
+
+/** First float of thread tid's SGD slice of count: thread 0's slice holds the first c floats (C). */
+// @ts-ignore: decorator
+@inline function sgdAt(count: i32, c: i32, tid: i32, nt: i32): i32 {
+  return tid == 0 ? 0 : tid >= nt ? count : min(count, max((c + 3) & ~3, rowAt(count, tid, nt)));
 }
 
 // One training step on nt threads, called by thread 0 (JS's main thread) while the helpers sit

@@ -23,7 +23,7 @@ export enum S {
   EMB, HPRE0, HPRE, HBN, MEAN, STD, HT, LOG0, LOGITS, PROBS,
   DC, DW1, DB1, DW2, DB2, DGAIN, DBIAS,
   DEMBV, DHPRE, DH, DLOGITS,
-  PARAMS, GRADS, COUNT, NB, NBS, NE, NH, NV, KEEP, MOM, SLOTS,
+  PARAMS, GRADS, COUNT, NB, NBS, NE, NH, NV, KEEP, MOM, ROWLOSS, SLOTS,
 }
 
 // The step's buffers are one block, returned to the heap when the step object is collected.
@@ -83,6 +83,7 @@ export class NotebookMLPStep {
       [S.EMB, B * K], [S.HPRE0, B * H], [S.HPRE, B * H], [S.HBN, B * H], [S.MEAN, H], [S.STD, H],
       [S.HT, B * H], [S.LOG0, B * V], [S.LOGITS, B * V], [S.PROBS, B * V],
       [S.DEMBV, B * K], [S.DHPRE, B * H], [S.DH, B * H], [S.DLOGITS, B * V],
+      [S.ROWLOSS, 2 * B], // f64 per row, for the threaded step
     ];
     const bytes = (n: number) => Math.ceil(n / 4) * 16; // 16-byte aligned, for v128 loads
     const block = alloc(sizes.reduce((t, [, n]) => t + bytes(n), bytes(S.SLOTS)));

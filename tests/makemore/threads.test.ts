@@ -44,6 +44,15 @@ if (!namesPath()) {
     });
   }
 
+  test(`threads: simd: 3 threads (uneven shares of rows, features and parameters) give the 1-thread numbers bit for bit`, () => {
+    const mt = run({ WASMGRAD_BUILD: 'simd', WASMGRAD_THREADS: '3' }, ['1', '3']);
+    if (mt.skip) { console.log(`  (skipped: ${mt.skip})`); return; }
+    assert.equal(mt.info.threads, 3);
+    assert.is(mt.threads3.losses.length, STEPS);
+    assert.equal(mt.threads3.losses, mt.threads1.losses);
+    assert.equal(mt.threads3.params, mt.threads1.params);
+  });
+
   test('threads: `wasmgrad train --threads 2` prints the 1-thread results and exits', () => {
     const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
     const cli = (extra: string[]) => {
