@@ -138,11 +138,19 @@ export async function runE2E(opts: E2EOptions): Promise<E2EReport> {
   for (const b of BUILDS) {
     if (!existsSync(join(ROOT, 'build', `${b}.wasm`))) { skipped.push(`wasmgrad ${b}: build/${b}.wasm missing (npm run build:wasm)`); continue; }
     if ((b === 'relaxed' && !info.relaxedSimd) || (b === 'simd' && !info.simd)) { skipped.push(`wasmgrad ${b}: this runtime cannot run it`); continue; }
-    systems.push({ name: `wasmgrad ${b}`, file: process.execPath, args: [...loaderArgs(), child, opts.data, steps], env: { WASMGRAD_BUILD: b, WASMGRAD_EAGER: '0' } });
+    systems.push({ name: `wasmgrad ${b}`, file: process.execPath, args: [...loaderArgs(), child, opts.data, steps], env: { WASMGRAD_BUILD: b, WASMGRAD_EAGER: '0', WASMGRAD_THREADS: '1' } });
   }
   // The same loop with every op through the autograd engine (train()'s `eager` path), default build.
   if (systems.some((s) => s.name === `wasmgrad ${info.build}`)) {
-    systems.push({ name: `wasmgrad ${info.build}, eager ops`, file: process.execPath, args: [...loaderArgs(), child, opts.data, steps], env: { WASMGRAD_BUILD: info.build, WASMGRAD_EAGER: '1' } });
+    systems.push({ name: `wasmgrad ${info.build}, eager ops`, file: process.execPath, args: [...loaderArgs(), child, opts.data, steps], env: { WASMGRAD_BUILD: info.build, WASMGRAD_EAGER: '1', WASMGRAD_THREADS: '1' } });
+  }
+  // Two threads (init({ threads: 2 }): the -threads builds, helpers in worker_threads) on the
+  // default build and on the strict one, where the machine has two cores.
+  for (const b of new Set([info.build, 'simd'])) {
+    if (!systems.some((s) => s.name === `wasmgrad ${b}`)) continue;
+    if (os.cpus().length < 2) { skipped.push(`wasmgrad ${b}, 2 threads: this machine has one core`); continue; }
+    if (!existsSync(join(ROOT, 'build', `${b}-threads.wasm`))) { skipped.push(`wasmgrad ${b}, 2 threads: build/${b}-threads.wasm missing (npm run build:wasm)`); continue; }
+    systems.push({ name: `wasmgrad ${b}, 2 threads`, file: process.execPath, args: [...loaderArgs(), child, opts.data, steps], env: { WASMGRAD_BUILD: b, WASMGRAD_EAGER: '0', WASMGRAD_THREADS: '2' } });
   }
 
   // The C and TF.js peers read the notebook's train split as written here: int32 n, block size, X, Y.

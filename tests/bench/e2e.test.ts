@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import os from 'node:os';
 import { formatReport, type E2EReport } from '../../src/bench/e2e.ts';
 import { namesPath } from '../helpers/names.ts';
 
@@ -20,6 +21,12 @@ test('bench: --smoke trains on every build and prints one row each', () => {
   assert.match(r.stdout, /\| \*\*wasmgrad \w+\*\* \(default\) \| [\d.]+ \| 1\.00× \|/);
   for (const b of ['simd', 'scalar']) assert.match(r.stdout, new RegExp(`\\| (\\*\\*)?wasmgrad ${b}\\b.*\\| [\\d.]+ \\|`), b);
   assert.not.match(r.stdout, /PyTorch|TF\.js|gcc/, 'no peers in smoke mode');
+  if (os.cpus().length >= 2) {
+    // the two-thread row trains the same model: the same loss column as the strict build's row
+    const loss = (name: string) => r.stdout.split('\n').find((l) => l.startsWith(`| ${name} |`) || l.startsWith(`| **${name}** `))?.split('|')[5]?.trim();
+    assert.ok(loss('wasmgrad simd, 2 threads'), r.stdout);
+    assert.is(loss('wasmgrad simd, 2 threads'), loss('wasmgrad simd'));
+  }
 });
 
 test('bench: ratios are to the default build; a failed system says why', () => {
