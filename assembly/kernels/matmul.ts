@@ -17,17 +17,20 @@ const MR = 4;
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
-/** Writes v to the 4 floats at o, or adds it to them when acc is set. */
+/**
+ * Writes v to the 4 floats at o, or adds it to them when acc is set; with a bias (a pointer, 0 for
+ * none) writes v + the 4 floats at bias: the bits of the product stored, then a bias add.
+ */
 // @ts-ignore: decorator
-@inline function put(o: usize, v: v128, acc: i32): void {
-  v128.store(o, acc ? f32x4.add(v128.load(o), v) : v);
+@inline function put(o: usize, v: v128, acc: i32, bias: usize): void {
+  v128.store(o, acc ? f32x4.add(v128.load(o), v) : bias ? f32x4.add(v, v128.load(bias)) : v);
 }
 
 /** As put(), but leaves the lanes where mask is 0 as they were. */
 // @ts-ignore: decorator
-@inline function putMasked(o: usize, v: v128, mask: v128, acc: i32): void {
+@inline function putMasked(o: usize, v: v128, mask: v128, acc: i32, bias: usize): void {
   const old = v128.load(o);
-  v128.store(o, v128.bitselect(acc ? f32x4.add(old, v) : v, old, mask));
+  v128.store(o, v128.bitselect(acc ? f32x4.add(old, v) : bias ? f32x4.add(v, v128.load(bias)) : v, old, mask));
 }
 
 // ---- a (strided) @ b (K,N): shared by nn and tn, which differ only in how a is laid out ----
@@ -41,7 +44,7 @@ const MR = 4;
 // 4 rows of a are neighbours, so one pointer with immediate offsets replaces four.
 // ref: src/ref/matmul.ts
 // @ts-ignore: decorator
-@inline function panel8Body(out: usize, a: usize, ars: usize, aks: usize, b: usize, K: i32, N: i32, rows: i32, acc: i32, adjacent: bool): void {
+@inline function panel8Body(out: usize, a: usize, ars: usize, aks: usize, b: usize, K: i32, N: i32, rows: i32, acc: i32, bias: usize, adjacent: bool): void {
   const last = <usize>(rows - 1);
   const r1 = ars * min<usize>(1, last), r2 = ars * min<usize>(2, last), r3 = ars * min<usize>(3, last);
   const bs = <usize>N << 2;
@@ -68,25 +71,26 @@ const MR = 4;
     }
     // Rows past `rows` were duplicates: drop them.
     let o = out + (<usize>j << 2);
-    put(o, c00, acc); put(o + 16, c01, acc);
-    if (rows > 1) { o += bs; put(o, c10, acc); put(o + 16, c11, acc); }
-    if (rows > 2) { o += bs; put(o, c20, acc); put(o + 16, c21, acc); }
-    if (rows > 3) { o += bs; put(o, c30, acc); put(o + 16, c31, acc); }
+    const b0 = bias ? bias + (<usize>j << 2) : 0, b1 = bias ? b0 + 16 : 0;
+    put(o, c00, acc, b0); put(o + 16, c01, acc, b1);
+    if (rows > 1) { o += bs; put(o, c10, acc, b0); put(o + 16, c11, acc, b1); }
+    if (rows > 2) { o += bs; put(o, c20, acc, b0); put(o + 16, c21, acc, b1); }
+    if (rows > 3) { o += bs; put(o, c30, acc, b0); put(o + 16, c31, acc, b1); }
   }
 }
 
-function panel8(out: usize, a: usize, ars: usize, aks: usize, b: usize, K: i32, N: i32, rows: i32, acc: i32): void {
-  panel8Body(out, a, ars, aks, b, K, N, rows, acc, false);
+function panel8(out: usize, a: usize, ars: usize, aks: usize, b: usize, K: i32, N: i32, rows: i32, acc: i32, bias: usize): void {
+  panel8Body(out, a, ars, aks, b, K, N, rows, acc, bias, false);
 }
 
-function panel8Adjacent(out: usize, a: usize, aks: usize, b: usize, K: i32, N: i32, acc: i32): void {
-  panel8Body(out, a, 4, aks, b, K, N, 4, acc, true);
+function panel8Adjacent(out: usize, a: usize, aks: usize, b: usize, K: i32, N: i32, acc: i32, bias: usize): void {
+  panel8Body(out, a, 4, aks, b, K, N, 4, acc, bias, true);
 }
 
 // 4 rows × 4 columns, for the column tail: as panel8 with one vector per row. The first `skip`
 // lanes are left untouched, so the last block may overlap the one before it when N % 4 != 0
 // (columns are independent lanes, so recomputing them is harmless). ref: src/ref/matmul.ts
-function block4(out: usize, a: usize, ars: usize, aks: usize, b: usize, K: i32, N: i32, rows: i32, skip: i32, acc: i32): void {
+function block4(out: usize, a: usize, ars: usize, aks: usize, b: usize, K: i32, N: i32, rows: i32, skip: i32, acc: i32, bias: usize): void {
   const last = <usize>(rows - 1);
   let a0 = a, a1 = a + ars * min<usize>(1, last), a2 = a + ars * min<usize>(2, last), a3 = a + ars * min<usize>(3, last);
   const z = f32x4.splat(0);
@@ -102,25 +106,26 @@ function block4(out: usize, a: usize, ars: usize, aks: usize, b: usize, K: i32, 
     a0 += aks; a1 += aks; a2 += aks; a3 += aks;
   }
   const mask = i32x4.ge_s(i32x4(0, 1, 2, 3), i32x4.splat(skip));
-  putMasked(out, c0, mask, acc);
-  if (rows > 1) { out += bs; putMasked(out, c1, mask, acc); }
-  if (rows > 2) { out += bs; putMasked(out, c2, mask, acc); }
-  if (rows > 3) { out += bs; putMasked(out, c3, mask, acc); }
+  putMasked(out, c0, mask, acc, bias);
+  if (rows > 1) { out += bs; putMasked(out, c1, mask, acc, bias); }
+  if (rows > 2) { out += bs; putMasked(out, c2, mask, acc, bias); }
+  if (rows > 3) { out += bs; putMasked(out, c3, mask, acc, bias); }
 }
 
-// out(M,N) (+)= A @ b(K,N) with A(r,p) at a + r*ars + p*aks. Needs N >= 4. ref: src/ref/matmul.ts
-export function stridedA(out: usize, a: usize, ars: usize, aks: usize, b: usize, M: i32, K: i32, N: i32, acc: i32): void {
+// out(M,N) (+)= A @ b(K,N) with A(r,p) at a + r*ars + p*aks; with bias (N floats; 0 for none, and
+// then acc must be 0) out = A @ b + bias. Needs N >= 4. ref: src/ref/matmul.ts
+export function stridedA(out: usize, a: usize, ars: usize, aks: usize, b: usize, M: i32, K: i32, N: i32, acc: i32, bias: usize): void {
   const os = <usize>N << 2;
   for (let i = 0; i < M; i += MR) {
     const rows = min(MR, M - i);
     const o = out + <usize>i * os, ai = a + <usize>i * ars;
-    if (ars == 4 && rows == MR) panel8Adjacent(o, ai, aks, b, K, N, acc);
-    else panel8(o, ai, ars, aks, b, K, N, rows, acc);
+    if (ars == 4 && rows == MR) panel8Adjacent(o, ai, aks, b, K, N, acc, bias);
+    else panel8(o, ai, ars, aks, b, K, N, rows, acc, bias);
     // 4-7 columns left: one full block of 4; then 1-3 left: redo the last 4, keep the new lanes.
     let j = N & ~7;
     for (; j < N; j += 4) {
       const jj = min(j, N - 4);
-      block4(o + (<usize>jj << 2), ai, ars, aks, b + (<usize>jj << 2), K, N, rows, j - jj, acc);
+      block4(o + (<usize>jj << 2), ai, ars, aks, b + (<usize>jj << 2), K, N, rows, j - jj, acc, bias ? bias + (<usize>jj << 2) : 0);
     }
   }
 }
@@ -176,12 +181,12 @@ function panelNT(out: usize, a: usize, b: usize, K: i32, N: i32, j0: i32, rows: 
     }
     const o = out + (<usize>jj << 2);
     if (j == jj) {
-      put(o, hsum4(c00, c01, c02, c03), acc);
-      if (rows > 1) put(o + os, hsum4(c10, c11, c12, c13), acc);
+      put(o, hsum4(c00, c01, c02, c03), acc, 0);
+      if (rows > 1) put(o + os, hsum4(c10, c11, c12, c13), acc, 0);
     } else {
       const mask = i32x4.ge_s(i32x4(0, 1, 2, 3), i32x4.splat(j - jj));
-      putMasked(o, hsum4(c00, c01, c02, c03), mask, acc);
-      if (rows > 1) putMasked(o + os, hsum4(c10, c11, c12, c13), mask, acc);
+      putMasked(o, hsum4(c00, c01, c02, c03), mask, acc, 0);
+      if (rows > 1) putMasked(o + os, hsum4(c10, c11, c12, c13), mask, acc, 0);
     }
   }
 }
@@ -278,18 +283,18 @@ function stripNT8(out: usize, a: usize, b: usize, M: i32, K: i32, N: i32, acc: i
 // out(M,N) (+)= A @ B with A(i,p) at a + i*ars + p*aks and B(p,j) at b + p*bks + j*bcs bytes,
 // out rows os bytes apart, in 2×4 blocks of f32 accumulators. Tails re-read the last real
 // row/column and are not stored, as in panel8. ref: src/ref/matmul.ts
-export function scalarStrided(out: usize, os: usize, a: usize, ars: usize, aks: usize, b: usize, bks: usize, bcs: usize, M: i32, K: i32, N: i32, acc: i32): void {
+export function scalarStrided(out: usize, os: usize, a: usize, ars: usize, aks: usize, b: usize, bks: usize, bcs: usize, M: i32, K: i32, N: i32, acc: i32, bias: usize): void {
   for (let i = 0; i < M; i += 2) {
     const rows = min(2, M - i);
     const a0 = a + <usize>i * ars, a1 = rows > 1 ? a0 + ars : a0;
     const o = out + <usize>i * os;
-    for (let j = 0; j < N; j += 4) scalarBlock(o + (<usize>j << 2), os, a0, a1, aks, b + <usize>j * bcs, bks, bcs, K, min(4, N - j), rows, acc);
+    for (let j = 0; j < N; j += 4) scalarBlock(o + (<usize>j << 2), os, a0, a1, aks, b + <usize>j * bcs, bks, bcs, K, min(4, N - j), rows, acc, bias ? bias + (<usize>j << 2) : 0);
   }
 }
 
 // 2 rows × 4 columns of scalarStrided: rows a0 and a1 (maybe the same), `cols` real columns.
 // @ts-ignore: decorator
-@inline function scalarBlock(o: usize, os: usize, a0: usize, a1: usize, aks: usize, b0: usize, bks: usize, bcs: usize, K: i32, cols: i32, rows: i32, acc: i32): void {
+@inline function scalarBlock(o: usize, os: usize, a0: usize, a1: usize, aks: usize, b0: usize, bks: usize, bcs: usize, K: i32, cols: i32, rows: i32, acc: i32, bias: usize): void {
   const lastc = <usize>(cols - 1);
   let b1 = b0 + bcs * min<usize>(1, lastc), b2 = b0 + bcs * min<usize>(2, lastc), b3 = b0 + bcs * min<usize>(3, lastc);
   let s00: f32 = 0, s01: f32 = 0, s02: f32 = 0, s03: f32 = 0;
@@ -307,17 +312,17 @@ export function scalarStrided(out: usize, os: usize, a: usize, ars: usize, aks: 
     a0 += aks; a1 += aks;
     b0 += bks; b1 += bks; b2 += bks; b3 += bks;
   }
-  put4(o, s00, s01, s02, s03, cols, acc);
-  if (rows > 1) put4(o + os, s10, s11, s12, s13, cols, acc);
+  put4(o, s00, s01, s02, s03, cols, acc, bias);
+  if (rows > 1) put4(o + os, s10, s11, s12, s13, cols, acc, bias);
 }
 
-/** Writes (or adds) the first n of x0..x3 to the floats at o. */
+/** Writes (or adds, or writes plus the floats at bias) the first n of x0..x3 to the floats at o. */
 // @ts-ignore: decorator
-@inline function put4(o: usize, x0: f32, x1: f32, x2: f32, x3: f32, n: i32, acc: i32): void {
-  store<f32>(o, acc ? load<f32>(o) + x0 : x0);
-  if (n > 1) store<f32>(o, acc ? load<f32>(o, 4) + x1 : x1, 4);
-  if (n > 2) store<f32>(o, acc ? load<f32>(o, 8) + x2 : x2, 8);
-  if (n > 3) store<f32>(o, acc ? load<f32>(o, 12) + x3 : x3, 12);
+@inline function put4(o: usize, x0: f32, x1: f32, x2: f32, x3: f32, n: i32, acc: i32, bias: usize): void {
+  store<f32>(o, acc ? load<f32>(o) + x0 : bias ? x0 + load<f32>(bias) : x0);
+  if (n > 1) store<f32>(o, acc ? load<f32>(o, 4) + x1 : bias ? x1 + load<f32>(bias, 4) : x1, 4);
+  if (n > 2) store<f32>(o, acc ? load<f32>(o, 8) + x2 : bias ? x2 + load<f32>(bias, 8) : x2, 8);
+  if (n > 3) store<f32>(o, acc ? load<f32>(o, 12) + x3 : bias ? x3 + load<f32>(bias, 12) : x3, 12);
 }
 
 // ---- the ABI ----
@@ -327,9 +332,19 @@ export function scalarStrided(out: usize, os: usize, a: usize, ars: usize, aks: 
 export function matmul_nn(out: usize, a: usize, b: usize, M: i32, K: i32, N: i32, acc: i32): void {
   const ars = <usize>K << 2;
   if (ASC_FEATURE_SIMD) {
-    if (N >= 4) { stridedA(out, a, ars, 4, b, M, K, N, acc); return; }
+    if (N >= 4) { stridedA(out, a, ars, 4, b, M, K, N, acc, 0); return; }
   }
-  scalarStrided(out, <usize>N << 2, a, ars, 4, b, <usize>N << 2, 4, M, K, N, acc);
+  scalarStrided(out, <usize>N << 2, a, ars, 4, b, <usize>N << 2, 4, M, K, N, acc, 0);
+}
+
+// out (M,N) = a (M,K) @ b (K,N) + bias (N): matmul_nn, then add(out, out, bias, M, N, 1, 0), bit
+// for bit, in one pass (the bias joins each block as it is stored). For the fused step.
+export function matmulNNBias(out: usize, a: usize, b: usize, bias: usize, M: i32, K: i32, N: i32): void {
+  const ars = <usize>K << 2;
+  if (ASC_FEATURE_SIMD) {
+    if (N >= 4) { stridedA(out, a, ars, 4, b, M, K, N, 0, bias); return; }
+  }
+  scalarStrided(out, <usize>N << 2, a, ars, 4, b, <usize>N << 2, 4, M, K, N, 0, bias);
 }
 
 // aᵀ @ b -> out (M,N) with a stored (K,M), b (K,N): dweight (K,H) += inp (B,K)ᵀ @ dout (B,H),
@@ -338,9 +353,9 @@ export function matmul_nn(out: usize, a: usize, b: usize, M: i32, K: i32, N: i32
 export function matmul_tn(out: usize, a: usize, b: usize, M: i32, K: i32, N: i32, acc: i32): void {
   const aks = <usize>M << 2;
   if (ASC_FEATURE_SIMD) {
-    if (N >= 4) { stridedA(out, a, 4, aks, b, M, K, N, acc); return; }
+    if (N >= 4) { stridedA(out, a, 4, aks, b, M, K, N, acc, 0); return; }
   }
-  scalarStrided(out, <usize>N << 2, a, 4, aks, b, <usize>N << 2, 4, M, K, N, acc);
+  scalarStrided(out, <usize>N << 2, a, 4, aks, b, <usize>N << 2, 4, M, K, N, acc, 0);
 }
 
 // a @ bᵀ -> out (M,N) with a (M,K), b stored (N,K): dinp (B,K) += dout (B,H) @ weight (K,H)ᵀ,
@@ -357,5 +372,5 @@ export function matmul_nt(out: usize, a: usize, b: usize, M: i32, K: i32, N: i32
       return;
     }
   }
-  if (j < N) scalarStrided(out + (<usize>j << 2), os, a, ks, 4, b + <usize>j * ks, 4, ks, M, K, N - j, acc);
+  if (j < N) scalarStrided(out + (<usize>j << 2), os, a, ks, 4, b + <usize>j * ks, 4, ks, M, K, N - j, acc, 0);
 }

@@ -9,8 +9,8 @@
 // (the indices come from randint over the rows, the data were checked when loaded).
 
 import { embedding_forward, embedding_backward } from './embedding';
-import { matmul_nn, matmul_nt, matmul_tn } from './matmul';
-import { add, ema_update } from './elementwise';
+import { matmulNNBias, matmul_nt, matmul_tn } from './matmul';
+import { ema_update } from './elementwise';
 import { sum_dim0 } from './reduce';
 import { bn_notebook_forward, tanh_bn_notebook_backward } from './batchnorm';
 import { tanh_forward } from './tanh';
@@ -30,25 +30,23 @@ const C = 5; const W1 = 6; const B1 = 7; const W2 = 8; const B2 = 9; const GAIN 
 const RMEAN = 12; const RSTD = 13;
 // activations
 const EMB = 14;     // C[Xb] (B, BS, E) = (B, K)
-const HPRE0 = 15;   // emb @ W1 (B, H)
-const HPRE = 16;    // + b1 (B, H)
-const HBN = 17;     // batch norm (B, H)
-const MEAN = 18;    // batch mean (H)
-const STD = 19;     // batch std (H)
-const HT = 20;      // tanh (B, H)
-const LOG0 = 21;    // h @ W2 (B, V)
-const LOGITS = 22;  // + b2 (B, V)
-const PROBS = 23;   // softmax (B, V)
+const HPRE = 15;    // emb @ W1 + b1 (B, H)
+const HBN = 16;     // batch norm (B, H)
+const MEAN = 17;    // batch mean (H)
+const STD = 18;     // batch std (H)
+const HT = 19;      // tanh (B, H)
+const LOGITS = 20;  // h @ W2 + b2 (B, V)
+const PROBS = 21;   // softmax (B, V)
 // gradients of the parameters (views into the packed gradient block)
-const DC = 24; const DW1 = 25; const DB1 = 26; const DW2 = 27; const DB2 = 28; const DGAIN = 29; const DBIAS = 30;
+const DC = 22; const DW1 = 23; const DB1 = 24; const DW2 = 25; const DB2 = 26; const DGAIN = 27; const DBIAS = 28;
 // gradients of the activations
-const DEMBV = 31; const DHPRE = 32; const DH = 33; const DLOGITS = 34;
-const PARAMS = 35; const GRADS = 36; const COUNT = 37; // the packed blocks and their size in floats
+const DEMBV = 29; const DHPRE = 30; const DH = 31; const DLOGITS = 32;
+const PARAMS = 33; const GRADS = 34; const COUNT = 35; // the packed blocks and their size in floats
 // sizes and constants
-const NB = 38; const NBS = 39; const NE = 40; const NH = 41; const NV = 42;
-const KEEP = 43; const MOM = 44; // f32: running-statistics weights, f32(1 - momentum) and f32(momentum)
-// (slot 45, ROWLOSS: each row's loss (B) f64, is the threaded step's only: mlp_step_mt.ts)
-// 46 slots in all.
+const NB = 36; const NBS = 37; const NE = 38; const NH = 39; const NV = 40;
+const KEEP = 41; const MOM = 42; // f32: running-statistics weights, f32(1 - momentum) and f32(momentum)
+// (slot 43, ROWLOSS: each row's loss (B) f64, is the threaded step's only: mlp_step_mt.ts)
+// 44 slots in all.
 
 // @ts-ignore: decorator
 @inline function p(plan: usize, slot: i32): usize { return <usize>load<u32>(plan + (<usize>slot << 2)); }
@@ -66,9 +64,8 @@ export function mlp_step_notebook(plan: usize, lr: f32): f64 {
   embedding_forward(p(plan, XB), p(plan, X), p(plan, IX), B, BS);
   embedding_forward(p(plan, YB), p(plan, Y), p(plan, IX), B, 1);
   embedding_forward(p(plan, EMB), p(plan, C), p(plan, XB), B * BS, E);
-  // hpre = emb.view(B, K) @ W1 + b1
-  matmul_nn(p(plan, HPRE0), p(plan, EMB), p(plan, W1), B, K, H, 0);
-  add(p(plan, HPRE), p(plan, HPRE0), p(plan, B1), B, H, 1, 0);
+  // hpre = emb.view(B, K) @ W1 + b1 (the bias added as the product is stored: the same bits)
+  matmulNNBias(p(plan, HPRE), p(plan, EMB), p(plan, W1), p(plan, B1), B, K, H);
   // batch norm (notebook flavour) and the running statistics
   // NOTE: a bn + tanh kernel in one sweep (no hbn buffer) was tried: 10-15% slower than these two,
   // as tanh's 13 constants and the 4 statistics vectors do not fit V8's 15 vector registers.
@@ -78,8 +75,7 @@ export function mlp_step_notebook(plan: usize, lr: f32): f64 {
   ema_update(p(plan, RSTD), p(plan, STD), keep, mom, H);
   // logits = tanh(hbn) @ W2 + b2; loss
   tanh_forward(p(plan, HT), p(plan, HBN), B * H);
-  matmul_nn(p(plan, LOG0), p(plan, HT), p(plan, W2), B, H, V, 0);
-  add(p(plan, LOGITS), p(plan, LOG0), p(plan, B2), B, V, 1, 0);
+  matmulNNBias(p(plan, LOGITS), p(plan, HT), p(plan, W2), p(plan, B2), B, H, V);
   const loss = crossentropy_forward(p(plan, PROBS), p(plan, LOGITS), p(plan, YB), B, V);
 
   // backward. The tape zeroes each gradient and accumulates into it (0 + x); here the first

@@ -1,6 +1,6 @@
 // mlp_step_notebook (mlp_step.ts) on several threads sharing one memory: only in the -threads
 // builds (assembly/index_threads.ts, asconfig.threads.json). Every stage is split: the six matrix
-// products, the bias adds, tanh and the loss by rows of the batch (or of the output), batch norm
+// products (with their bias adds), tanh and the loss by rows of the batch (or of the output), batch norm
 // forward and backward by features, SGD by slices of the parameter block; thread 0 (the caller,
 // JS's main thread) also does the few small kernels that need all rows (the loss sum, db2, the
 // embedding gather and scatter). The threads meet at a barrier between dependent stages (8 per
@@ -11,8 +11,8 @@
 // Leaves out: thread creation (src/fused/threads.ts).
 
 import { embedding_forward, embedding_backward } from './embedding';
-import { matmul_nn, matmul_nt, stridedA, scalarStrided } from './matmul';
-import { add, ema_update } from './elementwise';
+import { matmulNNBias, matmul_nt, stridedA, scalarStrided } from './matmul';
+import { ema_update } from './elementwise';
 import { sum_dim0 } from './reduce';
 import { bnNotebookForwardCols, tanhBnNotebookBackwardCols } from './batchnorm';
 import { tanh_forward } from './tanh';
@@ -22,13 +22,13 @@ import { sgd_update } from './sgd';
 const X = 0; const Y = 1; const IX = 2; const XB = 3; const YB = 4;
 const C = 5; const W1 = 6; const B1 = 7; const W2 = 8; const B2 = 9; const GAIN = 10; const BIAS = 11;
 const RMEAN = 12; const RSTD = 13;
-const EMB = 14; const HPRE0 = 15; const HPRE = 16; const HBN = 17; const MEAN = 18; const STD = 19; const HT = 20;
-const LOG0 = 21; const LOGITS = 22; const PROBS = 23;
-const DC = 24; const DW1 = 25; const DB1 = 26; const DW2 = 27; const DB2 = 28; const DGAIN = 29; const DBIAS = 30;
-const DEMBV = 31; const DHPRE = 32; const DH = 33; const DLOGITS = 34;
-const PARAMS = 35; const GRADS = 36; const COUNT = 37;
-const NB = 38; const NBS = 39; const NE = 40; const NH = 41; const NV = 42;
-const KEEP = 43; const MOM = 44; const ROWLOSS = 45;
+const EMB = 14; const HPRE = 15; const HBN = 16; const MEAN = 17; const STD = 18; const HT = 19;
+const LOGITS = 20; const PROBS = 21;
+const DC = 22; const DW1 = 23; const DB1 = 24; const DW2 = 25; const DB2 = 26; const DGAIN = 27; const DBIAS = 28;
+const DEMBV = 29; const DHPRE = 30; const DH = 31; const DLOGITS = 32;
+const PARAMS = 33; const GRADS = 34; const COUNT = 35;
+const NB = 36; const NBS = 37; const NE = 38; const NH = 39; const NV = 40;
+const KEEP = 41; const MOM = 42; const ROWLOSS = 43;
 
 // @ts-ignore: decorator
 @inline function p(plan: usize, slot: i32): usize { return <usize>load<u32>(plan + (<usize>slot << 2)); }
@@ -78,10 +78,10 @@ function barrier(ctl: usize, nt: i32): bool {
   return tid >= nt ? M : min(M, (<i32>((<i64>M * tid) / nt) + 2) & ~3);
 }
 
-// out rows [r0, r1) of matmul_nn(out, a, b, M, K, N): a is row-major, so it is the call itself.
+// out rows [r0, r1) of matmulNNBias(out, a, b, bias, M, K, N): a is row-major, so it is the call itself.
 // @ts-ignore: decorator
-@inline function nnRows(out: usize, a: usize, b: usize, K: i32, N: i32, r0: i32, r1: i32): void {
-  if (r1 > r0) matmul_nn(out + (<usize>r0 * N << 2), a + (<usize>r0 * K << 2), b, r1 - r0, K, N, 0);
+@inline function nnRows(out: usize, a: usize, b: usize, bias: usize, K: i32, N: i32, r0: i32, r1: i32): void {
+  if (r1 > r0) matmulNNBias(out + (<usize>r0 * N << 2), a + (<usize>r0 * K << 2), b, bias, r1 - r0, K, N);
 }
 
 // out rows [r0, r1) of matmul_nt(out, a, b, M, K, N) (rows of out and a are independent).
@@ -97,14 +97,14 @@ function tnRows(out: usize, a: usize, b: usize, M: i32, K: i32, N: i32, r0: i32,
   const aks = <usize>M << 2, os = <usize>N << 2;
   const o = out + <usize>r0 * os, ai = a + (<usize>r0 << 2);
   if (ASC_FEATURE_SIMD) {
-    if (N >= 4) { stridedA(o, ai, 4, aks, b, r1 - r0, K, N, 0); return; }
+    if (N >= 4) { stridedA(o, ai, 4, aks, b, r1 - r0, K, N, 0, 0); return; }
   }
-  scalarStrided(o, os, ai, 4, aks, b, os, 4, r1 - r0, K, N, 0);
+  scalarStrided(o, os, ai, 4, aks, b, os, 4, r1 - r0, K, N, 0, 0);
 }
 
 // The step after the start barrier, on thread tid of nt; thread 0 gets the loss (others NaN,
 // as does every thread when the run is aborted). Order and arguments as mlp_step_notebook.
-// Each thread takes a share of every stage: batch rows (products, bias adds, tanh, the loss),
+// Each thread takes a share of every stage: batch rows (products with their biases, tanh, the loss),
 // features (batch norm both ways, the running statistics) or a slice of the parameter block (SGD).
 function stepShare(plan: usize, lr: f32, ctl: usize, tid: i32, nt: i32): f64 {
   const B = n(plan, NB), BS = n(plan, NBS), E = n(plan, NE), H = n(plan, NH), V = n(plan, NV);
@@ -114,9 +114,8 @@ function stepShare(plan: usize, lr: f32, ctl: usize, tid: i32, nt: i32): f64 {
   const h0 = rowAt(H, tid, nt), h1 = rowAt(H, tid + 1, nt);  // features
   const rowsBH = <usize>b0 * H << 2, rowsBV = <usize>b0 * V << 2;
   let loss: f64 = NaN;
-  // hpre = emb @ W1 + b1, by rows (the bias add is element-wise)
-  nnRows(p(plan, HPRE0), p(plan, EMB), p(plan, W1), K, H, b0, b1);
-  if (b1 > b0) add(p(plan, HPRE) + rowsBH, p(plan, HPRE0) + rowsBH, p(plan, B1), b1 - b0, H, 1, 0);
+  // hpre = emb @ W1 + b1, by rows
+  nnRows(p(plan, HPRE), p(plan, EMB), p(plan, W1), p(plan, B1), K, H, b0, b1);
   if (!barrier(ctl, nt)) return NaN;
   // batch norm and the running statistics, by features
   if (h1 > h0) {
@@ -130,8 +129,7 @@ function stepShare(plan: usize, lr: f32, ctl: usize, tid: i32, nt: i32): f64 {
   // tanh, logits, each row's loss and dlogits, by rows: row r of each needs only row r before it
   if (b1 > b0) {
     tanh_forward(p(plan, HT) + rowsBH, p(plan, HBN) + rowsBH, (b1 - b0) * H);
-    nnRows(p(plan, LOG0), p(plan, HT), p(plan, W2), H, V, b0, b1);
-    add(p(plan, LOGITS) + rowsBV, p(plan, LOG0) + rowsBV, p(plan, B2), b1 - b0, V, 1, 0);
+    nnRows(p(plan, LOGITS), p(plan, HT), p(plan, W2), p(plan, B2), H, V, b0, b1);
     crossentropyRows(p(plan, PROBS), p(plan, LOGITS), p(plan, YB), p(plan, ROWLOSS), b0, b1, V);
     memory.fill(p(plan, DLOGITS) + rowsBV, 0, <usize>((b1 - b0) * V) << 2);
     crossentropyBackwardRows(p(plan, DLOGITS), p(plan, PROBS), p(plan, YB), <f32>1 / <f32>B, b0, b1, V);

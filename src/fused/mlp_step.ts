@@ -20,7 +20,7 @@ export interface NotebookMLPTensors {
 /** @internal */
 export enum S {
   X, Y, IX, XB, YB, C, W1, B1, W2, B2, GAIN, BIAS, RMEAN, RSTD,
-  EMB, HPRE0, HPRE, HBN, MEAN, STD, HT, LOG0, LOGITS, PROBS,
+  EMB, HPRE, HBN, MEAN, STD, HT, LOGITS, PROBS,
   DC, DW1, DB1, DW2, DB2, DGAIN, DBIAS,
   DEMBV, DHPRE, DH, DLOGITS,
   PARAMS, GRADS, COUNT, NB, NBS, NE, NH, NV, KEEP, MOM, ROWLOSS, SLOTS,
@@ -80,8 +80,8 @@ export class NotebookMLPStep {
     // Every buffer, once, carved from one block: the plan, the batch, activations, gradients.
     const sizes: [S, number][] = [
       [S.IX, B], [S.XB, B * BS], [S.YB, B],
-      [S.EMB, B * K], [S.HPRE0, B * H], [S.HPRE, B * H], [S.HBN, B * H], [S.MEAN, H], [S.STD, H],
-      [S.HT, B * H], [S.LOG0, B * V], [S.LOGITS, B * V], [S.PROBS, B * V],
+      [S.EMB, B * K], [S.HPRE, B * H], [S.HBN, B * H], [S.MEAN, H], [S.STD, H],
+      [S.HT, B * H], [S.LOGITS, B * V], [S.PROBS, B * V],
       [S.DEMBV, B * K], [S.DHPRE, B * H], [S.DH, B * H], [S.DLOGITS, B * V],
       [S.ROWLOSS, 2 * B], // f64 per row, for the threaded step
     ];
