@@ -1,12 +1,13 @@
 // mlp_step_notebook (mlp_step.ts) on several threads sharing one memory: only in the -threads
-// builds (assembly/index_threads.ts, asconfig.threads.json). Every stage is split: the six matrix
-// products (with their bias adds), tanh and the loss by rows of the batch (or of the output), batch norm
-// forward and backward by features, SGD by slices of the parameter block; thread 0 (the caller,
-// JS's main thread) also does the few small kernels that need all rows (the loss sum, db2, the
-// embedding gather and scatter). The threads meet at a barrier between dependent stages (8 per
-// step, the last one before returning to JS). Each row, feature or parameter goes through the
-// same instructions as in the single-threaded call, whatever share it falls in, so the numbers
-// are the single-threaded build's bit for bit for any thread count (tests/makemore/threads.test.ts).
+// builds (assembly/index_threads.ts, asconfig.threads.json). Every stage is split: the minibatch
+// gather, the six matrix products (with their bias adds), tanh and the loss by rows of the batch
+// (or of the output), batch norm forward and backward by features, SGD by slices of the parameter
+// block; thread 0 (the caller, JS's main thread) also does the few small kernels that need all
+// rows (the loss sum, db2, the embedding scatter). The threads meet at a barrier between
+// dependent stages (8 per step, the last one before returning to JS). Each row, feature or
+// parameter goes through the same instructions as in the single-threaded call, whatever share it
+// falls in, so the numbers are the single-threaded build's bit for bit for any thread count
+// (tests/makemore/threads.test.ts).
 // Helpers (tid >= 1) run mlp_worker_loop in a worker until mlp_threads_quit.
 // Leaves out: thread creation (src/fused/threads.ts).
 
@@ -114,6 +115,13 @@ function stepShare(plan: usize, lr: f32, ctl: usize, tid: i32, nt: i32): f64 {
   const h0 = rowAt(H, tid, nt), h1 = rowAt(H, tid + 1, nt);  // features
   const rowsBH = <usize>b0 * H << 2, rowsBV = <usize>b0 * V << 2;
   let loss: f64 = NaN;
+  // the minibatch, by rows: Xb = X[ix], Yb = Y[ix], emb = C[Xb]
+  if (b1 > b0) {
+    const r = b1 - b0, ix = p(plan, IX) + (<usize>b0 << 2), xb = p(plan, XB) + (<usize>(b0 * BS) << 2);
+    embedding_forward(xb, p(plan, X), ix, r, BS);
+    embedding_forward(p(plan, YB) + (<usize>b0 << 2), p(plan, Y), ix, r, 1);
+    embedding_forward(p(plan, EMB) + (<usize>(b0 * K) << 2), p(plan, C), xb, r * BS, E);
+  }
   // hpre = emb @ W1 + b1, by rows
   nnRows(p(plan, HPRE), p(plan, EMB), p(plan, W1), p(plan, B1), K, H, b0, b1);
   if (!barrier(ctl, nt)) return NaN;
@@ -174,12 +182,8 @@ function stepShare(plan: usize, lr: f32, ctl: usize, tid: i32, nt: i32): f64 {
 // One training step on nt threads, called by thread 0 (JS's main thread) while the helpers sit
 // in mlp_worker_loop: the same numbers as mlp_step_notebook(plan, lr). NaN if aborted.
 export function mlp_step_mt(plan: usize, lr: f32, ctl: usize, nt: i32): f64 {
-  const B = n(plan, NB), BS = n(plan, NBS), E = n(plan, NE);
   store<u32>(ctl + PLAN_AT, <u32>plan);
   store<f32>(ctl + LR_AT, lr);
-  embedding_forward(p(plan, XB), p(plan, X), p(plan, IX), B, BS);
-  embedding_forward(p(plan, YB), p(plan, Y), p(plan, IX), B, 1);
-  embedding_forward(p(plan, EMB), p(plan, C), p(plan, XB), B * BS, E);
   // the start barrier: the helpers read the plan after it
   if (!barrier(ctl, nt)) return NaN;
   return stepShare(plan, lr, ctl, 0, nt);
