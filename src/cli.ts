@@ -4,7 +4,7 @@
 // WASMGRAD_DEBUG=1 prints the stack instead.
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { init, Generator, type InitInfo } from './index.ts';
+import { init, Generator, type InitInfo, type Build } from './index.ts';
 import { makeSplits, DataError } from './makemore/data.ts';
 import { datasetTensors } from './makemore/session.ts';
 import { MLP, type ModelConfig } from './makemore/model.ts';
@@ -50,8 +50,12 @@ Options:
   --resume FILE        continue a checkpoint's training up to --steps
   --plot FILE.svg      write the loss curve (log10 loss and its 1000-step mean)
   --json               end stdout with one JSON line of the results
-  --threads N          threads for the training step's matrix products (default 1, or
-                       WASMGRAD_THREADS; same numbers as 1): Node worker_threads
+  --threads N          threads for the training step (default 1, or WASMGRAD_THREADS): the
+                       same numbers as 1 thread, on Node worker_threads
+  --strict             the strict SIMD build (no relaxed SIMD): bit-identical numbers on every
+                       machine and runtime (the same as --build simd)
+  --build NAME         simd, relaxed or scalar (default: relaxed where the runtime has it, else
+                       simd; or WASMGRAD_BUILD)
   --debug              show stack traces`;
 
 const SAMPLE_HELP = `wasmgrad sample: sample names from a checkpoint
@@ -61,6 +65,10 @@ Options:
   --num N              how many names (default 20)
   --seed N             generator seed (default 42)
   --json               print one JSON line: {"samples": [...]}
+  --strict             the strict SIMD build (no relaxed SIMD): bit-identical numbers on every
+                       machine and runtime (the same as --build simd)
+  --build NAME         simd, relaxed or scalar (default: relaxed where the runtime has it, else
+                       simd; or WASMGRAD_BUILD)
   --debug              show stack traces`;
 
 const EVAL_HELP = `wasmgrad eval: loss of a checkpoint on the data splits (with its running statistics)
@@ -70,6 +78,10 @@ Options:
   --data FILE          the names file it was trained on (default ./names.txt)
   --split NAME         train, val, test or all (default all)
   --json               print one JSON line: {"train": .., "val": .., "test": ..}
+  --strict             the strict SIMD build (no relaxed SIMD): bit-identical numbers on every
+                       machine and runtime (the same as --build simd)
+  --build NAME         simd, relaxed or scalar (default: relaxed where the runtime has it, else
+                       simd; or WASMGRAD_BUILD)
   --debug              show stack traces`;
 
 type Values = Record<string, string | boolean | undefined>;
@@ -127,7 +139,7 @@ async function cmdTrain(args: string[]): Promise<void> {
     embed: { type: 'string' }, hidden: { type: 'string' }, lr: { type: 'string' }, 'lr-decay-at': { type: 'string' },
     'lr-after': { type: 'string' }, seed: { type: 'string' }, 'no-batchnorm': { type: 'boolean' }, samples: { type: 'string' },
     calibrate: { type: 'boolean' }, save: { type: 'string' }, resume: { type: 'string' }, plot: { type: 'string' }, json: { type: 'boolean' },
-    threads: { type: 'string' },
+    threads: { type: 'string' }, ...BUILD_OPTIONS,
   }, 'train');
   if (v.help) { out(TRAIN_HELP); return; }
   const steps = intFlag(v, 'steps', 200000, 0);
@@ -160,7 +172,7 @@ async function cmdTrain(args: string[]): Promise<void> {
 
   const threads = v.threads === undefined ? undefined : intFlag(v, 'threads', 1, 1);
   if (threads !== undefined && threads > 64) throw new UsageError(`--threads must be at most 64, got '${v.threads}'`);
-  const info = await init(threads === undefined ? {} : { threads });
+  const info = await initFrom(v, threads);
   const data = await loadData(v.data as string | undefined, blockSize, seed);
   if (resume && resume.itos.join('') !== data.vocab.itos.join('')) {
     throw new UserError(`the checkpoint's vocabulary (${resume.itos.join('')}) differs from this data's (${data.vocab.itos.join('')}); pass the --data it was trained on`);
@@ -252,33 +264,52 @@ async function cmdTrain(args: string[]): Promise<void> {
   if (json) out(JSON.stringify(result));
 }
 
-async function loadModel(path: string): Promise<{ model: MLP; ckpt: Checkpoint; info: InitInfo }> {
+const BUILD_OPTIONS = { strict: { type: 'boolean' }, build: { type: 'string' } } as const;
+const BUILD_NAMES: readonly Build[] = ['simd', 'relaxed', 'scalar', 'debug'];
+
+/** init() with the command's --strict / --build (and --threads); a build this runtime cannot run is the user's to fix. */
+async function initFrom(v: Values, threads?: number): Promise<InitInfo> {
+  let build: Build | undefined;
+  if (v.strict && v.build !== undefined && v.build !== 'simd') throw new UsageError(`--strict is the simd build; drop --strict or --build ${v.build}`);
+  if (v.strict) build = 'simd';
+  else if (v.build !== undefined) {
+    if (!BUILD_NAMES.includes(v.build as Build)) throw new UsageError(`--build must be simd, relaxed or scalar, got '${v.build}'`);
+    build = v.build as Build;
+  }
+  try {
+    return await init({ ...(build ? { build } : {}), ...(threads === undefined ? {} : { threads }) });
+  } catch (e) {
+    throw new UserError(((e as Error).message ?? String(e)).replace(/^wasmgrad: /, ''));
+  }
+}
+
+async function loadModel(path: string, v: Values): Promise<{ model: MLP; ckpt: Checkpoint; info: InitInfo }> {
   const ckpt = decodeCheckpoint(await readCheckpointFile(path));
-  const info = await init();
+  const info = await initFrom(v);
   const model = new MLP(ckpt.config, new Generator().manualSeed(ckpt.training.seed));
   loadInto(model, ckpt);
   return { model, ckpt, info };
 }
 
 async function cmdSample(args: string[]): Promise<void> {
-  const v = parse(args, { load: { type: 'string' }, num: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } }, 'sample');
+  const v = parse(args, { load: { type: 'string' }, num: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' }, ...BUILD_OPTIONS }, 'sample');
   if (v.help) { out(SAMPLE_HELP); return; }
   if (typeof v.load !== 'string') throw new UsageError('sample: --load FILE is required (a checkpoint from `wasmgrad train --save FILE`)');
   const num = intFlag(v, 'num', 20, 1);
   const seed = intFlag(v, 'seed', 42, 0);
-  const { model, ckpt } = await loadModel(v.load);
+  const { model, ckpt } = await loadModel(v.load, v);
   const samples = decode(ckpt.itos, model.sample(new Generator().manualSeed(seed), num));
   if (v.json) out(JSON.stringify({ samples }));
   else for (const s of samples) out(s);
 }
 
 async function cmdEval(args: string[]): Promise<void> {
-  const v = parse(args, { load: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, json: { type: 'boolean' } }, 'eval');
+  const v = parse(args, { load: { type: 'string' }, data: { type: 'string' }, split: { type: 'string' }, json: { type: 'boolean' }, ...BUILD_OPTIONS }, 'eval');
   if (v.help) { out(EVAL_HELP); return; }
   if (typeof v.load !== 'string') throw new UsageError('eval: --load FILE is required (a checkpoint from `wasmgrad train --save FILE`)');
   const split = (v.split as string | undefined) ?? 'all';
   if (!['train', 'val', 'test', 'all'].includes(split)) throw new UsageError(`--split must be train, val, test or all, got '${split}'`);
-  const { model, ckpt } = await loadModel(v.load);
+  const { model, ckpt } = await loadModel(v.load, v);
   const data = await loadData(v.data as string | undefined, ckpt.config.blockSize, ckpt.training.seed);
   if (data.vocab.itos.join('') !== ckpt.itos.join('')) {
     throw new UserError(`the checkpoint's vocabulary (${ckpt.itos.join('')}) differs from this data's (${data.vocab.itos.join('')}); pass the --data it was trained on`);

@@ -53,6 +53,22 @@ test('cli: usage errors exit 2 with one line', () => {
   oneLineError(run(['sample', '--load', 'x', '--num', '0']), 2, /--num must be/, 'sample --num 0');
   oneLineError(run(['sample']), 2, /--load FILE is required/, 'sample without --load');
   oneLineError(run(['eval', '--load', 'x', '--split', 'dev']), 2, /--split must be/, 'eval --split dev');
+  oneLineError(run(['train', '--build', 'fast']), 2, /--build must be simd, relaxed or scalar, got 'fast'/, '--build fast');
+  oneLineError(run(['train', '--strict', '--build', 'scalar']), 2, /--strict is the simd build/, '--strict with --build scalar');
+});
+
+test('cli: --strict runs the simd build, --build picks one, and the JSON says which', () => {
+  const build = (args: string[]) => {
+    const r = run(['train', ...small, '--steps', '20', '--samples', '0', '--json', ...args]);
+    assert.is(r.code, 0, r.err);
+    return JSON.parse(r.out.trim().split('\n').pop()!);
+  };
+  const strict = build(['--strict']), scalar = build(['--build', 'scalar']), simd = build(['--build', 'simd']);
+  assert.is(strict.build, 'simd');
+  assert.is(scalar.build, 'scalar');
+  assert.equal(strict.log, simd.log, '--strict is --build simd, step for step');
+  const info = run(['train', ...small, '--steps', '0', '--samples', '0', '--strict']);
+  assert.match(info.out, /build simd/);
 });
 
 test('cli: bad data exits 1 with one line and writes no checkpoint', () => {
