@@ -1,6 +1,7 @@
 // The page: settings, data, Start / Pause / Reset, live stats, the loss chart (uPlot) and samples.
 // All training happens in worker.ts; this thread only draws. Reset throws the worker away (and
-// with it the wasm memory) and starts a fresh one with the chosen build.
+// with it the wasm memory) and starts a fresh one with the chosen build and thread count (2
+// threads only on a cross-origin-isolated page, which shared memory needs).
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Build } from '../src/index.ts';
@@ -159,11 +160,13 @@ function showResults(final: { train: number; val: number; test: number } | null)
 function onMessage(m: FromWorker): void {
   switch (m.type) {
     case 'ready': {
-      const { build, simd, relaxedSimd } = m.info;
+      const { build, simd, relaxedSimd, threads } = m.info;
       const what = build === 'relaxed' ? 'SIMD + relaxed SIMD' : build === 'simd' ? 'SIMD, bit-reproducible' : build === 'scalar' ? 'no SIMD' : 'debug';
-      $('build').textContent = `build: ${build} (${what})`;
-      $('build').title = `this browser validates SIMD: ${simd}, relaxed SIMD: ${relaxedSimd}; wasm loaded in ${m.ms.toFixed(0)} ms`;
+      $('build').textContent = `build: ${build}${threads > 1 ? '-threads' : ''} (${what}), ${threads} thread${threads > 1 ? 's' : ''}`;
+      $('build').title = `this browser validates SIMD: ${simd}, relaxed SIMD: ${relaxedSimd}; wasm loaded in ${m.ms.toFixed(0)} ms`
+        + (threads > 1 ? `; ${threads} threads on shared memory (the worker and ${threads - 1} helper${threads > 2 ? 's' : ''})` : '');
       document.body.dataset.build = build;
+      document.body.dataset.threads = String(threads);
       setState('ready');
       break;
     }
@@ -243,7 +246,7 @@ function newWorker(): void {
     showError(`the training worker failed: ${ev.message || 'could not load worker.js'}; press Reset to try again`);
     setState('loading');
   };
-  send({ type: 'init', build: $<HTMLSelectElement>('buildSelect').value as Build | 'auto' });
+  send({ type: 'init', build: $<HTMLSelectElement>('buildSelect').value as Build | 'auto', threads: Number($<HTMLSelectElement>('threadsSelect').value) });
   pending.clear();
   if (dataText !== null) sendData(dataText, dataSource);
 }
@@ -255,6 +258,7 @@ function reset(): void {
   firstStepMs = null;
   delete document.body.dataset.step;
   delete document.body.dataset.firstStepMs;
+  delete document.body.dataset.threads;
   rate = 0;
   setState('loading');
   $('build').textContent = 'loading…';
@@ -297,11 +301,23 @@ async function useFile(file: File): Promise<void> {
 const params = new URLSearchParams(location.search);
 for (const id of inputs) if (params.has(id)) $<HTMLInputElement>(id).value = params.get(id)!;
 if (params.has('build')) $<HTMLSelectElement>('buildSelect').value = params.get('build')!;
+// Threads share one wasm memory: a SharedArrayBuffer, which browsers give only to
+// cross-origin-isolated pages (served with COOP and COEP headers).
+if (!crossOriginIsolated) {
+  const select = $<HTMLSelectElement>('threadsSelect');
+  select.value = '1';
+  select.options[1].disabled = true;
+  select.disabled = true;
+  $('threadsNote').innerHTML = '2 threads need shared memory, which browsers give only to a cross-origin-isolated page: serve it with <code>npm run web -- --isolated</code>.';
+} else if (params.get('threads') === '2') {
+  $<HTMLSelectElement>('threadsSelect').value = '2';
+}
 
 $('start').addEventListener('click', start);
 $('pause').addEventListener('click', () => { send({ type: 'pause' }); setState('pausing'); });
 $('reset').addEventListener('click', reset);
 $('buildSelect').addEventListener('change', () => { if (state !== 'running') reset(); });
+$('threadsSelect').addEventListener('change', () => { if (state !== 'running') reset(); });
 $('steps').addEventListener('change', () => { if (count === 0) resetCurve(stepsForCurve()); });
 $<HTMLInputElement>('file').addEventListener('change', (e) => {
   const input = e.target as HTMLInputElement;

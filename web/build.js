@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds the page into web/dist/: app.js (+ app.css) and worker.js bundled by esbuild, the
-// html, the three release wasm builds, and ./names.txt when there is one (the page fetches it
-// from its own folder). Checks the budget: JavaScript + wasm at most 300 KB.
+// html, the three release wasm builds and their -threads variants (the page's 2-thread setting),
+// and ./names.txt when there is one (the page fetches it from its own folder). Checks the budget:
+// JavaScript + wasm at most 300 KB.
 // Usage: node web/build.js [outdir]
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -10,10 +11,11 @@ import { fileURLToPath } from 'node:url';
 
 export const BUDGET = 300 * 1024;
 const root = fileURLToPath(new URL('..', import.meta.url));
+const WASM = ['simd', 'relaxed', 'scalar'].flatMap((b) => [b, `${b}-threads`]);
 
 /** Builds the page into `out`; returns { files: [[name, bytes]], codeBytes }. Throws on failure. */
 export async function buildPage(out = join(root, 'web/dist'), { quiet = false } = {}) {
-  for (const b of ['simd', 'relaxed', 'scalar']) {
+  for (const b of WASM) {
     if (!existsSync(join(root, `build/${b}.wasm`))) throw new Error(`build/${b}.wasm is missing: run \`npm run build\` first`);
   }
   rmSync(out, { recursive: true, force: true });
@@ -24,12 +26,12 @@ export async function buildPage(out = join(root, 'web/dist'), { quiet = false } 
     sourcemap: false, legalComments: 'none', logLevel: quiet ? 'error' : 'warning',
   });
   copyFileSync(join(root, 'web/index.html'), join(out, 'index.html'));
-  for (const b of ['simd', 'relaxed', 'scalar']) copyFileSync(join(root, `build/${b}.wasm`), join(out, `${b}.wasm`));
+  for (const b of WASM) copyFileSync(join(root, `build/${b}.wasm`), join(out, `${b}.wasm`));
   if (existsSync(join(root, 'names.txt'))) copyFileSync(join(root, 'names.txt'), join(out, 'names.txt'));
   const files = readdirSync(out).sort().map((f) => [f, statSync(join(out, f)).size]);
   const codeBytes = files.filter(([f]) => /\.(js|wasm)$/.test(f)).reduce((s, [, n]) => s + n, 0);
   if (!quiet) {
-    for (const [f, n] of files) console.log(`  ${f.padEnd(12)} ${String(n).padStart(8)} bytes`);
+    for (const [f, n] of files) console.log(`  ${f.padEnd(20)} ${String(n).padStart(8)} bytes`);
     console.log(`page JavaScript + wasm: ${codeBytes} bytes (${(codeBytes / 1024).toFixed(1)} KB of the ${BUDGET / 1024} KB budget)`);
   }
   if (codeBytes > BUDGET) throw new Error(`the page's JavaScript + wasm is ${codeBytes} bytes, over the ${BUDGET}-byte budget`);

@@ -7,7 +7,8 @@ import type { RunConfig } from '../src/makemore/session.ts';
 export const MAX_STEPS = 1_000_000;
 
 export type ToWorker =
-  | { type: 'init'; build: Build | 'auto' }
+  /** threads > 1 needs a cross-origin-isolated page (shared memory); the worker then starts helpers. */
+  | { type: 'init'; build: Build | 'auto'; threads: number }
   /** A names file's text: checked at once, used by the next run. */
   | { type: 'data'; id: number; text: string; source: string }
   /** Starts a run with these settings, or continues the paused one. */

@@ -1,5 +1,7 @@
 // The page's training worker: loads wasmgrad (the wasm builds sit next to this script), checks
 // names files, and runs the notebook's model in chunks so that a pause message gets in between.
+// With threads > 1 (cross-origin-isolated pages only) it loads the -threads build and each run
+// starts helper workers of its own: a threaded step may Atomics.wait, which only workers may.
 // Every failure becomes an 'error' message: the worker stays alive for the next try.
 import { init, type InitInfo } from '../src/index.ts';
 import { parseNames, buildVocab } from '../src/makemore/data.ts';
@@ -85,7 +87,8 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       const t0 = performance.now();
       ready = init({
         build: msg.build === 'auto' ? undefined : msg.build,
-        wasm: (build) => new URL(`./${build}.wasm`, import.meta.url),
+        threads: msg.threads,
+        wasm: (_build, file) => new URL(`./${file}.wasm`, import.meta.url),
       });
       ready.then((info) => post({ type: 'ready', info, ms: performance.now() - t0 }), fail);
       break;

@@ -22,8 +22,9 @@ export interface InitOptions {
   /**
    * Threads for the fused training step (default 1; also WASMGRAD_THREADS=2). Above 1, loads the
    * build's shared-memory variant (build/<build>-threads.wasm) on a shared WebAssembly.Memory, and
-   * train() runs each step's matrix products on that many threads (Node worker_threads), with the
-   * same numbers as one thread. Needs SharedArrayBuffer (in browsers: cross-origin isolation).
+   * train() runs each step's matrix products on that many threads (Node worker_threads, or Web
+   * Workers started from a Web Worker in a browser), with the same numbers as one thread. Needs
+   * SharedArrayBuffer (in browsers: a cross-origin-isolated page).
    */
   threads?: number;
 }
