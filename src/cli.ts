@@ -259,8 +259,10 @@ async function cmdTrain(args: string[]): Promise<void> {
   result.seconds = trained.seconds;
   result.usPerStep = ran > 0 ? (trained.seconds * 1e6) / ran : null;
   result.build = info.build;
-  if (info.threads > 1) result.threads = info.threads;
-  if (!json && ran > 0) out(`trained ${ran} steps in ${trained.seconds.toFixed(2)} s (${((trained.seconds * 1e6) / ran).toFixed(1)} µs/step)`);
+  if (info.threads > 1) { result.threads = info.threads; result.threadedSteps = trained.threadedSteps ?? 0; }
+  // (steps run on one thread when that was faster: other processes were using the cores)
+  const share = info.threads > 1 && ran > 0 ? `; ${info.threads} threads on ${Math.round((100 * (trained.threadedSteps ?? 0)) / ran)}% of steps` : '';
+  if (!json && ran > 0) out(`trained ${ran} steps in ${trained.seconds.toFixed(2)} s (${((trained.seconds * 1e6) / ran).toFixed(1)} µs/step${share})`);
   if (json) out(JSON.stringify(result));
 }
 

@@ -9,6 +9,7 @@ import { alloc, free, f32, i32 } from '../wasm/heap.ts';
 import { packParameters, stillPacked, type Packed } from '../optim/pack.ts';
 import type { Generator } from '../random/generator.ts';
 import type { StepThreads, ThreadKernels } from './threads.ts';
+import { ThreadChoice } from './thread_choice.ts';
 
 /** The notebook's tensors (In[28]); parameters in its order, then the running statistics. */
 export interface NotebookMLPTensors {
@@ -47,8 +48,14 @@ export class NotebookMLPStep {
   private readonly ix: number;
   private readonly ixHost: Int32Array;
   private readonly rows: number;
-  /** Helper threads for the products (init({ threads }) and StepThreads.start()), or null. */
+  /** Helper threads (init({ threads }) and StepThreads.start()), or null for one thread. */
   threads: StepThreads | null = null;
+  /**
+   * With threads: each step runs threaded or on this thread alone, whichever timing trials show
+   * is faster now (the numbers are the same either way); `threadChoice.threadedSteps` counts the
+   * threaded ones. Set it to null to run every step on the threads.
+   */
+  threadChoice: ThreadChoice | null = new ThreadChoice();
 
   constructor(private readonly m: NotebookMLPTensors, private readonly X: Tensor, private readonly Y: Tensor, opts: { batchSize: number; momentum?: number }) {
     const B = opts.batchSize, momentum = opts.momentum ?? 0.001;
@@ -136,8 +143,15 @@ export class NotebookMLPStep {
       plan[ix + i] = r;
     }
     const t = this.threads;
-    const loss = Math.fround(t ? (kernels() as ThreadKernels).mlp_step_mt(this.plan, lr, t.ctl, t.threads) : kernels().mlp_step_notebook(this.plan, lr));
-    if (t && loss !== loss) t.check();
+    let loss: number;
+    if (t) {
+      const choice = this.threadChoice, threaded = choice ? choice.threads() : true, t0 = performance.now();
+      loss = Math.fround(threaded ? (kernels() as ThreadKernels).mlp_step_mt(this.plan, lr, t.ctl, t.threads) : kernels().mlp_step_notebook(this.plan, lr));
+      choice?.record(threaded, performance.now() - t0);
+      if (threaded && loss !== loss) t.check();
+    } else {
+      loss = Math.fround(kernels().mlp_step_notebook(this.plan, lr));
+    }
     for (const p of this.params) p._hasGrad = true;
     return loss;
   }

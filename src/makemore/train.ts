@@ -34,10 +34,15 @@ export interface TrainOptions {
    */
   eager?: boolean;
   /**
-   * Threads for the fused step's matrix products (default: init()'s `threads`, 1 unless asked
-   * for). Same numbers as one thread. Needs init({ threads }) with at least this many.
+   * Threads for the fused step (default: init()'s `threads`, 1 unless asked for). Same numbers
+   * as one thread. Needs init({ threads }) with this many.
    */
   threads?: number;
+  /**
+   * With threads: false runs every step on them; by default each step runs threaded or not,
+   * whichever is faster while the machine's other load comes and goes (src/fused/thread_choice.ts).
+   */
+  adaptiveThreads?: boolean;
 }
 
 export interface TrainResult {
@@ -49,6 +54,8 @@ export interface TrainResult {
   stepReached: number;
   /** Wall time spent in the loop, in seconds. */
   seconds: number;
+  /** With threads: how many of the steps run here used them. */
+  threadedSteps?: number;
 }
 
 export class NonFiniteLossError extends Error {
@@ -76,7 +83,10 @@ export async function train(model: MLP, X: Tensor, Y: Tensor, g: Generator, opts
   if (threads > 1 && threads !== initInfo()?.threads) {
     throw new Error(`train: threads ${threads} needs init({ threads: ${threads} }) first (init gave ${initInfo()?.threads ?? 'nothing'})`);
   }
-  if (fused && threads > 1) fused.threads = await StepThreads.start();
+  if (fused && threads > 1) {
+    fused.threads = await StepThreads.start();
+    if (opts.adaptiveThreads === false) fused.threadChoice = null;
+  }
   try {
     return await loop(model, X, Y, g, opts, fused, sgd);
   } finally {
@@ -115,5 +125,7 @@ async function loop(model: MLP, X: Tensor, Y: Tensor, g: Generator, opts: TrainO
       await yieldToEventLoop();
     }
   }
-  return { log, lossi, stepReached: i, seconds: (performance.now() - t0) / 1000 };
+  const seconds = (performance.now() - t0) / 1000;
+  if (!fused?.threads) return { log, lossi, stepReached: i, seconds };
+  return { log, lossi, stepReached: i, seconds, threadedSteps: fused.threadChoice ? fused.threadChoice.threadedSteps : i - (opts.startStep ?? 0) };
 }

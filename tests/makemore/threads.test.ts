@@ -35,6 +35,7 @@ if (!namesPath()) {
       assert.equal(st.info.threads, 1);
       assert.not.ok(st.info.sharedMemory);
       assert.is(mt.threads2.losses.length, STEPS);
+      assert.is(mt.threads2.threadedSteps, STEPS, 'every step ran on the threads');
       assert.ok(mt.threads2.losses.every(Number.isFinite));
       // 2 threads == 1 thread on the -threads build == the plain build
       assert.equal(mt.threads2.losses, mt.threads1.losses);

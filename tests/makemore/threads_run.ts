@@ -35,8 +35,8 @@ for (const run of runs) {
     await step.threads.stop();
     continue;
   }
-  const r = await train(m, X, Y, g, { steps, batchSize: 32, schedule: { lr: 0.1, decayAt: steps / 2, lrAfter: 0.01 }, logEvery: 1, threads: Number(run) });
+  const r = await train(m, X, Y, g, { steps, batchSize: 32, schedule: { lr: 0.1, decayAt: steps / 2, lrAfter: 0.01 }, logEvery: 1, threads: Number(run), adaptiveThreads: false });
   const tensors = [m.C, m.W1, m.b1, m.W2, m.b2, m.bngain!, m.bnbias!, m.bnmeanRunning!, m.bnstdRunning!];
-  out[`threads${run}`] = { losses: r.log.map(([, l]) => l), params: tensors.map((t) => hex(t.toArray() as Float32Array)) };
+  out[`threads${run}`] = { losses: r.log.map(([, l]) => l), params: tensors.map((t) => hex(t.toArray() as Float32Array)), threadedSteps: r.threadedSteps };
 }
 console.log(JSON.stringify(out));

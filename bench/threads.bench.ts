@@ -1,0 +1,48 @@
+// One thread against two on the fused training step, in one process on the same -threads build
+// (init({ threads: 2 })), alternating chunks of 200 steps so both see the same machine load.
+// The minimum chunk is the figure least disturbed by other processes, the median the typical one.
+// Usage: npm run bench:threads [-- chunks=40] ; WASMGRAD_BUILD picks the build (default: init()'s).
+import { init, Generator, tensor, NotebookMLPStep } from '../src/index.ts';
+import { StepThreads } from '../src/fused/threads.ts';
+import { makeSplits } from '../src/makemore/data.ts';
+import { MLP } from '../src/makemore/model.ts';
+import { namesText } from '../tests/helpers/names.ts';
+
+const chunks = Number(process.argv[2] ?? 40), chunk = 200;
+const info = await init({ threads: 2 });
+const text = namesText();
+if (!text) throw new Error('needs names.txt (copy ../shared/data/names.txt or run `wasmgrad train` once to download it)');
+const s = makeSplits(text, { blockSize: 3, seed: 42 });
+const X = tensor(s.train.X, { dtype: 'int32', shape: [s.train.n, 3] }).keep();
+const Y = tensor(s.train.Y, { dtype: 'int32', shape: [s.train.n] }).keep();
+const config = { vocabSize: 27, blockSize: 3, nEmbed: 10, nHidden: 200, batchnorm: true };
+
+function runner(threads: StepThreads | null): () => number {
+  const g = new Generator().manualSeed(42);
+  const m = new MLP(config, g);
+  const step = new NotebookMLPStep({ ...m, bngain: m.bngain!, bnbias: m.bnbias!, bnmeanRunning: m.bnmeanRunning!, bnstdRunning: m.bnstdRunning! }, X, Y, { batchSize: 32 });
+  step.threads = threads;
+  return () => step.step(g, 0.1);
+}
+
+const helpers = await StepThreads.start();
+const runners: Record<string, () => number> = { '1 thread': runner(null), '2 threads': runner(helpers) };
+// Warm up (tier-up of the wasm code in both threads), and check both give the same losses.
+const losses = Object.values(runners).map((fn) => Array.from({ length: 500 }, fn));
+if (losses[0].some((l, i) => l !== losses[1][i])) throw new Error('1 and 2 threads gave different losses');
+const times: Record<string, number[]> = Object.fromEntries(Object.keys(runners).map((k) => [k, []]));
+for (let c = 0; c < chunks; c++) {
+  for (const [name, fn] of Object.entries(runners)) {
+    const t0 = performance.now();
+    for (let i = 0; i < chunk; i++) fn();
+    times[name].push(((performance.now() - t0) * 1000) / chunk);
+  }
+}
+await helpers.stop();
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const q = (xs: number[], f: number) => sorted(xs)[Math.min(xs.length - 1, Math.floor(f * xs.length))];
+console.log(`build ${info.build}-threads, node ${process.versions.node}, ${chunks} alternating chunks of ${chunk} steps (µs/step)`);
+console.log('| | min | 25% | median | 75% |\n|---|--:|--:|--:|--:|');
+for (const [name, t] of Object.entries(times)) console.log(`| ${name} | ${Math.min(...t).toFixed(1)} | ${q(t, 0.25).toFixed(1)} | ${q(t, 0.5).toFixed(1)} | ${q(t, 0.75).toFixed(1)} |`);
+const one = times['1 thread'], two = times['2 threads'];
+console.log(`speed-up (1 thread ÷ 2 threads): median ${(q(one, 0.5) / q(two, 0.5)).toFixed(2)}×, min ${(Math.min(...one) / Math.min(...two)).toFixed(2)}×`);
