@@ -27,5 +27,5 @@ const result = await train(model, X, Y, g, {
 const tail = result.lossi.slice(-1000).map((l) => 10 ** l);
 console.log(JSON.stringify({
   usPerStep: (result.seconds * 1e6) / steps, loss: tail.reduce((a, b) => a + b, 0) / tail.length, steps,
-  maxRSS: process.resourceUsage().maxRSS, build: info.build,
+  maxRSS: process.resourceUsage().maxRSS, build: info.build, threads: info.threads, threadedSteps: result.threadedSteps,
 }));

@@ -84,31 +84,31 @@ export function buildDataset(words: string[], vocab: Vocab, blockSize: number): 
   if (!Number.isInteger(blockSize) || blockSize < 1) {
     throw new RangeError(`buildDataset: blockSize must be a positive integer, got ${blockSize}`);
   }
-  const encoded = words.map((w, i) => {
-    const ids: number[] = [];
-    for (const ch of w) {
-      const ix = vocab.stoi.get(ch);
-      if (ix === undefined || ch === '.') {
-        throw new DataError(`word ${i} (${JSON.stringify(w)}) has character ${JSON.stringify(ch)}, which is not in the vocabulary; build the vocabulary from all the words`);
+  // Two passes over the words (count, then fill), so nothing but X and Y is allocated.
+  let n = 0;
+  for (let i = 0; i < words.length; i++) {
+    for (const ch of words[i]) {
+      if (ch === '.' || !vocab.stoi.has(ch)) {
+        throw new DataError(`word ${i} (${JSON.stringify(words[i])}) has character ${JSON.stringify(ch)}, which is not in the vocabulary; build the vocabulary from all the words`);
       }
-      ids.push(ix);
+      n++;
     }
-    ids.push(0);
-    return ids;
-  });
-  const n = encoded.reduce((s, ids) => s + ids.length, 0);
+    n++; // the '.' that ends the word
+  }
   const X = new Int32Array(n * blockSize);
   const Y = new Int32Array(n);
   const context = new Int32Array(blockSize);
   let row = 0;
-  for (const ids of encoded) {
+  const next = (ix: number) => {
+    X.set(context, row * blockSize);
+    Y[row++] = ix;
+    context.copyWithin(0, 1);
+    context[blockSize - 1] = ix;
+  };
+  for (const w of words) {
     context.fill(0);
-    for (const ix of ids) {
-      X.set(context, row * blockSize);
-      Y[row++] = ix;
-      context.copyWithin(0, 1);
-      context[blockSize - 1] = ix;
-    }
+    for (const ch of w) next(vocab.stoi.get(ch)!);
+    next(0);
   }
   return { X, Y, n };
 }
