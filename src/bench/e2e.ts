@@ -43,6 +43,8 @@ export interface SystemResult {
   median: number | null;
   /** Mean training loss over the last 1000 steps of the last run: a sanity check, not a score. */
   loss: number | null;
+  /** Two-thread rows: the share of each run's steps that ran threaded (the rest ran on one thread, which was faster then). */
+  threaded?: number[];
   /** Peak resident set of the child process, KB (the largest over its runs). */
   maxRSS: number | null;
   error?: string;
@@ -199,8 +201,9 @@ export async function runE2E(opts: E2EOptions): Promise<E2EReport> {
         if (res.error) continue;
         try {
           const { stdout } = await run(s.file, s.args, { env: { ...process.env, ...s.env }, maxBuffer: 1 << 24, timeout: 30 * 60_000 });
-          const out = JSON.parse(stdout.trim().split('\n').at(-1)!) as { usPerStep: number; loss: number; maxRSS?: number };
+          const out = JSON.parse(stdout.trim().split('\n').at(-1)!) as { usPerStep: number; loss: number; maxRSS?: number; steps?: number; threadedSteps?: number };
           res.runs.push(out.usPerStep);
+          if (out.threadedSteps !== undefined && out.steps) (res.threaded ??= []).push(out.threadedSteps / out.steps);
           res.loss = out.loss;
           res.maxRSS = Math.max(res.maxRSS ?? 0, out.maxRSS ?? 0) || null;
           log(`run ${r + 1}/${opts.runs}  ${s.name.padEnd(38)} ${out.usPerStep.toFixed(1).padStart(8)} µs/step`);
@@ -235,7 +238,8 @@ export function formatReport(r: E2EReport): string {
     if (x.median === null) return `| ${name} | failed: ${x.error ?? 'no runs'} | | | | | |`;
     const ratio = base ? `${(x.median / base).toFixed(2)}×` : '';
     const rss = x.maxRSS ? `${Math.round(x.maxRSS / 1024)} MB` : '';
-    const runs = x.runs.map((u) => u.toFixed(1)).join(', ') + (x.error ? `; then failed: ${x.error}` : '');
+    const threaded = x.threaded ? ` (threaded: ${x.threaded.map((f) => `${Math.round(100 * f)}%`).join(', ')} of steps)` : '';
+    const runs = x.runs.map((u) => u.toFixed(1)).join(', ') + threaded + (x.error ? `; then failed: ${x.error}` : '');
     return `| ${name} | ${x.median.toFixed(1)} | ${ratio} | ${((x.median * 200000) / 1e6).toFixed(1)} s | ${x.loss?.toFixed(4) ?? ''} | ${rss} | ${runs} |`;
   });
   return [
