@@ -22,6 +22,7 @@ function runner(threads: StepThreads | null): () => number {
   const m = new MLP(config, g);
   const step = new NotebookMLPStep({ ...m, bngain: m.bngain!, bnbias: m.bnbias!, bnmeanRunning: m.bnmeanRunning!, bnstdRunning: m.bnstdRunning! }, X, Y, { batchSize: 32 });
   step.threads = threads;
+  step.threadChoice = null; // every step on the threads: no switching to one thread under load
   return () => step.step(g, 0.1);
 }
 
