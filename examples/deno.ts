@@ -1,8 +1,9 @@
 // The notebook's model trained under Deno: a few thousand steps, the loss as it goes, the split
 // losses and names sampled at the end. Needs ./names.txt.
 // Run: npx deno run --allow-read examples/deno.ts [steps] [--json]
-// (WASMGRAD_BUILD=simd with --allow-env=WASMGRAD_BUILD forces the strict build; without the
-// permission the variable is simply not read.)
+// (WASMGRAD_BUILD=simd with --allow-env=WASMGRAD_BUILD forces the strict build, and
+// WASMGRAD_THREADS=2 with --allow-env=WASMGRAD_THREADS trains on two threads (Deno's Web Workers);
+// without the permission a variable is simply not read.)
 import { init } from '../src/index.ts';
 import { Session, NOTEBOOK } from '../src/makemore/session.ts';
 
@@ -35,7 +36,7 @@ const final = session.splitLosses();
 const samples = session.sample(json ? 20 : 10);
 if (json) {
   // The same fields as `wasmgrad train --json`, for the cross-runtime check in tools/test-deno.js.
-  console.log(JSON.stringify({ log: session.log, final, samples, build: info.build }));
+  console.log(JSON.stringify({ log: session.log, final, samples, build: info.build, threads: info.threads, threadedSteps: session.threadedSteps }));
 } else {
   console.log(`train ${final.train.toFixed(4)}  val ${final.val.toFixed(4)}  test ${final.test.toFixed(4)}`);
   console.log(samples.join(' '));

@@ -2,7 +2,8 @@
 // `npm run test:deno`: the uvu suite under Deno 2 (the npm package's binary), as tools/run-tests.js
 // runs it under Node: everything but the process tests (files that spawn Node) on the default build, then
 // tests/kernels/ on every other build. Then one cross-runtime check: examples/deno.ts on the
-// strict simd build must print exactly the numbers `wasmgrad train --json` prints under Node.
+// strict simd build must print exactly the numbers `wasmgrad train --json` prints under Node, on one
+// thread and on two.
 // Ends with one line "N passed, N failed"; exits 1 on any failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -66,6 +67,16 @@ if (!existsSync(`${root}/names.txt`)) {
     check(`step-0 loss identical (${a.log[0]?.[1]})`, JSON.stringify(a.log) === JSON.stringify(b.log), `node ${JSON.stringify(a.log)}, deno ${JSON.stringify(b.log)}`);
     check(`losses after ${steps} steps identical (train ${a.final.train})`, JSON.stringify(a.final) === JSON.stringify(b.final), `node ${JSON.stringify(a.final)}, deno ${JSON.stringify(b.final)}`);
     check('sampled names identical', JSON.stringify(a.samples) === JSON.stringify(b.samples), `node ${a.samples.join(' ')}; deno ${b.samples.join(' ')}`);
+    // Two threads under Deno (Web Workers on a shared memory): the same numbers as one thread in Node.
+    const mt = runDeno(['run', '--allow-read', '--allow-env=WASMGRAD_BUILD,WASMGRAD_THREADS', '--no-prompt', 'examples/deno.ts', steps, '--json'],
+      { WASMGRAD_BUILD: 'simd', WASMGRAD_THREADS: '2' });
+    const c = last(mt.stdout);
+    if (!c) check('deno, 2 threads: prints JSON', false, mt.stderr.trim() || 'no JSON');
+    else {
+      check(`deno, 2 threads: ran ${c.threadedSteps} of ${steps} steps on 2 threads`, c.threads === 2 && c.threadedSteps > 0, `threads ${c.threads}, threaded steps ${c.threadedSteps}`);
+      check('deno, 2 threads: losses and names identical to Node on 1 thread',
+        JSON.stringify([a.log, a.final, a.samples]) === JSON.stringify([c.log, c.final, c.samples]), `node ${JSON.stringify(a.final)}, deno 2 threads ${JSON.stringify(c.final)}`);
+    }
   }
 }
 

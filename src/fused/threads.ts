@@ -1,5 +1,5 @@
 // Helper threads for the fused training step (init({ threads: n }), n > 1): n - 1 Node
-// worker_threads, or Web Workers in a browser, instantiate the same -threads module on the same
+// worker_threads, or Web Workers in Deno or a browser, instantiate the same -threads module on the same
 // shared memory and sit in mlp_worker_loop (assembly/kernels/mlp_step_mt.ts), doing their share
 // of each step while the calling thread runs mlp_step_mt. They meet at spin barriers in wasm.
 // A helper that fails sets the control block's abort flag, so the caller's step returns
@@ -59,7 +59,7 @@ const { workerData, parentPort } = require('node:worker_threads');
 helperMain(workerData, (m) => parentPort.postMessage(m));
 `;
 const WEB_HELPER = `${HELPER_MAIN}
-onmessage = (e) => helperMain(e.data, (m) => postMessage(m));
+self.onmessage = (e) => helperMain(e.data, (m) => self.postMessage(m));
 `;
 
 interface NodeWorker {
@@ -87,7 +87,8 @@ function nodeHelper(wt: WorkerThreads, data: HelperData): Helper {
 }
 
 function webHelper(url: string, data: HelperData): Helper {
-  const w = new Worker(url, { name: `wasmgrad-helper-${data.tid}` });
+  // (Deno runs module workers only; the script is valid as either kind)
+  const w = new Worker(url, { name: `wasmgrad-helper-${data.tid}`, type: isDeno() ? 'module' : 'classic' });
   const ready = new Promise<void>((resolve, reject) => {
     w.onmessage = (e) => (e.data === 'ready' ? resolve() : reject(new Error(String(e.data))));
     w.onerror = (e) => { e.preventDefault(); reject(new Error(e.message || 'its script did not load')); };
@@ -96,21 +97,23 @@ function webHelper(url: string, data: HelperData): Helper {
   return { ready, terminate: () => w.terminate() };
 }
 
-/** Web Workers with shared memory: a cross-origin-isolated browser page or worker. */
+const isDeno = () => typeof (globalThis as { Deno?: unknown }).Deno === 'object';
+
+/** Web Workers with shared memory: Deno, or a cross-origin-isolated browser page or worker. */
 function webWorkers(): boolean {
   const g = globalThis as { Worker?: unknown; crossOriginIsolated?: boolean };
-  return typeof g.Worker === 'function' && typeof SharedArrayBuffer !== 'undefined' && g.crossOriginIsolated === true;
+  return typeof g.Worker === 'function' && typeof SharedArrayBuffer !== 'undefined' && (g.crossOriginIsolated === true || isDeno());
 }
 
-/** Whether this code runs inside a Web Worker (where Atomics.wait is allowed), not a page. */
-function inWebWorker(): boolean {
+/** Whether this thread may block in Atomics.wait: a Web Worker, or Deno's main thread; not a page. */
+function mayWait(): boolean {
   const scope = (globalThis as { WorkerGlobalScope?: new () => unknown }).WorkerGlobalScope;
-  return typeof scope === 'function' && globalThis instanceof scope;
+  return isDeno() || (typeof scope === 'function' && globalThis instanceof scope);
 }
 
 /**
- * Whether this runtime can run helper threads: Node's worker_threads with shared memory, or
- * Web Workers in a cross-origin-isolated browser context (the training itself must then run
+ * Whether this runtime can run helper threads: Node's worker_threads with shared memory, Deno's
+ * Web Workers, or Web Workers in a cross-origin-isolated browser context (the training itself must then run
  * inside a Web Worker, as StepThreads.start() says).
  */
 export async function threadsAvailable(): Promise<boolean> {
@@ -138,17 +141,17 @@ export class StepThreads {
 
   /**
    * Starts threads - 1 helpers on the module and memory of init({ threads }): Node worker_threads,
-   * or in a browser Web Workers, which needs a cross-origin-isolated page and this call (and the
-   * training) inside a Web Worker, as a threaded step may block in Atomics.wait.
+   * Deno's Web Workers, or in a browser Web Workers, which needs a cross-origin-isolated page and
+   * this call (and the training) inside a Web Worker, as a threaded step may block in Atomics.wait.
    */
   static async start(opts: { failForTest?: boolean } = {}): Promise<StepThreads> {
     const ctx = threadsContext();
     if (!ctx) throw new Error('wasmgrad: threaded training needs init({ threads: n }) with n > 1 first');
     const wt = await workerThreads();
     if (!wt && !webWorkers()) {
-      throw new Error('wasmgrad: threads need Node worker_threads, or Web Workers in a cross-origin-isolated page; use threads: 1');
+      throw new Error('wasmgrad: threads need Node worker_threads, Deno, or Web Workers in a cross-origin-isolated page; use threads: 1');
     }
-    if (!wt && !inWebWorker()) {
+    if (!wt && !mayWait()) {
       throw new Error('wasmgrad: threaded training in a browser must run inside a Web Worker (its threads wait with Atomics.wait, which a page\'s main thread may not); train in a worker, or use threads: 1');
     }
     const ctl = alloc(CTL_BYTES + MSG_BYTES);

@@ -96,6 +96,8 @@ export class Session {
   readonly lossi: number[] = [];
   /** Seconds spent training. */
   seconds = 0;
+  /** With init({ threads }): how many steps ran on the threads (the rest ran on one, which was faster then). */
+  threadedSteps = 0;
 
   /** Throws DataError for bad names text, ConfigError for bad settings. Needs init() first. */
   constructor(text: string, config: RunConfig) {
@@ -147,6 +149,7 @@ export class Session {
       onProgress: (i) => flush(i),
     });
     this.seconds += r.seconds;
+    this.threadedSteps += r.threadedSteps ?? 0;
     if (fresh.length || this.step !== r.stepReached) flush(r.stepReached);
   }
 
