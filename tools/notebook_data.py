@@ -1,5 +1,6 @@
-"""The reference notebook's data pipeline (cells In [2]-[5]), shared by the Python scripts:
-tools/fixtures/makemore.py, tools/torch_load.py and bench/peers/torch_loop.py.
+"""The reference notebook's data pipeline (cells In [2]-[5]) and parameters (In [6] / In [28]),
+shared by the Python scripts:
+tools/fixtures/makemore.py, tools/torch_load.py, bench/peers/torch_loop.py and torch_eval.py.
 
 Blank lines are dropped, as wasmgrad's parseNames does (names.txt has none).
 """
@@ -43,3 +44,21 @@ def splits(all_words, stoi, seed, block_size):
         'val': build_dataset(words[n1:n2], stoi, block_size),
         'test': build_dataset(words[n2:], stoi, block_size),
     }
+
+
+def init_params(seed, V, block_size, n_embed, n_hidden):
+    """Returns (g, params). g is left where the notebook leaves it, for randint or sampling."""
+    g = torch.Generator().manual_seed(seed)
+    C = torch.randn((V, n_embed), generator=g)
+    W1 = torch.randn((n_embed * block_size, n_hidden), generator=g) * (5 / 3) / (n_embed * block_size) ** 0.5
+    b1 = torch.randn(n_hidden, generator=g) * 0.01
+    W2 = torch.randn((n_hidden, V), generator=g) * 0.01
+    b2 = torch.randn(V, generator=g) * 0
+    bngain = torch.ones((1, n_hidden))
+    bnbias = torch.zeros((1, n_hidden))
+    # NOTE: the running std starts at zero, as in the notebook (not at one).
+    bnmean_running = torch.zeros(1, n_hidden)
+    bnstd_running = torch.zeros(1, n_hidden)
+    p = dict(C=C, W1=W1, b1=b1, W2=W2, b2=b2, bngain=bngain, bnbias=bnbias,
+             bnmean_running=bnmean_running, bnstd_running=bnstd_running)
+    return g, p

@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'tools'))
-from notebook_data import load_words, vocab, splits  # noqa: E402
+from notebook_data import load_words, vocab, splits, init_params  # noqa: E402
 
 path = sys.argv[1] if len(sys.argv) > 1 else 'names.txt'
 runs = int(sys.argv[2]) if len(sys.argv) > 2 else 7
@@ -40,14 +40,8 @@ X_test, Y_test = data['test']
 
 # In[28]
 n_embed, n_hidden = 10, 200
-g = torch.Generator().manual_seed(42)
-C = torch.randn((vocab_size, n_embed), generator=g)
-W1 = torch.randn((n_embed * block_size, n_hidden), generator=g) * (5 / 3) / (n_embed * block_size) ** 0.5
-b1 = torch.randn(n_hidden, generator=g) * 0.01
-W2 = torch.randn((n_hidden, vocab_size), generator=g) * 0.01
-b2 = torch.randn(vocab_size, generator=g) * 0
-bngain = torch.ones((1, n_hidden))
-bnbias = torch.zeros((1, n_hidden))
+g, P = init_params(42, vocab_size, block_size, n_embed, n_hidden)
+C, W1, b1, W2, b2, bngain, bnbias = (P[k] for k in ('C', 'W1', 'b1', 'W2', 'b2', 'bngain', 'bnbias'))
 parameters = [C, W1, b1, W2, b2, bngain, bnbias]
 for p in parameters:
     p.requires_grad = True

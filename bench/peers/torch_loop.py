@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'tools'))
-from notebook_data import load_words, vocab, splits  # noqa: E402
+from notebook_data import load_words, vocab, splits, init_params  # noqa: E402
 
 torch.set_num_threads(1)
 path = sys.argv[1] if len(sys.argv) > 1 else 'names.txt'
@@ -30,16 +30,9 @@ block_size = 3
 X_train, Y_train = splits(words, stoi, 42, block_size)['train']
 
 n_embed, n_hidden = 10, 200
-g = torch.Generator().manual_seed(42)
-C = torch.randn((vocab_size, n_embed), generator=g)
-W1 = torch.randn((n_embed * block_size, n_hidden), generator=g) * (5 / 3) / (n_embed * block_size) ** 0.5
-b1 = torch.randn(n_hidden, generator=g) * 0.01
-W2 = torch.randn((n_hidden, vocab_size), generator=g) * 0.01
-b2 = torch.randn(vocab_size, generator=g) * 0
-bngain = torch.ones((1, n_hidden))
-bnbias = torch.zeros((1, n_hidden))
-bnmean_running = torch.zeros(1, n_hidden)
-bnstd_running = torch.zeros(1, n_hidden)
+g, P = init_params(42, vocab_size, block_size, n_embed, n_hidden)  # In[28]
+C, W1, b1, W2, b2, bngain, bnbias = (P[k] for k in ('C', 'W1', 'b1', 'W2', 'b2', 'bngain', 'bnbias'))
+bnmean_running, bnstd_running = P['bnmean_running'], P['bnstd_running']
 parameters = [C, W1, b1, W2, b2, bngain, bnbias]
 for p in parameters:
     p.requires_grad = True
