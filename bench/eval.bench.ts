@@ -11,8 +11,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { init, Generator, tensor, noGrad } from '../src/index.ts';
+import { init, Generator, noGrad } from '../src/index.ts';
 import { makeSplits } from '../src/makemore/data.ts';
+import { datasetTensors } from '../src/makemore/session.ts';
 import { MLP } from '../src/makemore/model.ts';
 import { namesPath } from '../tests/helpers/names.ts';
 
@@ -26,8 +27,7 @@ const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b), m = 
 // wasmgrad: the default build, in this process.
 const info = await init();
 const s = makeSplits(readFileSync(path, 'utf8'), { blockSize: 3, seed: 42 });
-const X = tensor(s.train.X, { dtype: 'int32', shape: [s.train.n, 3] }).keep();
-const Y = tensor(s.train.Y, { dtype: 'int32', shape: [s.train.n] }).keep();
+const { X, Y } = datasetTensors(s.train, 3);
 const m = new MLP({ vocabSize: 27, blockSize: 3, nEmbed: 10, nHidden: 200, batchnorm: true }, new Generator().manualSeed(42));
 const stats = m.calibrate(X);
 noGrad(() => { m.bnmeanRunning!.copy_(stats.mean); m.bnstdRunning!.copy_(stats.std); });

@@ -1,11 +1,12 @@
 // The fused training step (NotebookMLPStep) against the eager one on the real data, then where
 // the fused step's time goes: each kernel of the step re-run alone on the step's own buffers.
 // Usage: node --import tsx bench/mlp_step.bench.ts [steps=5000] ; WASMGRAD_BUILD picks the build.
-import { init, Generator, tensor, randint, optim, NotebookMLPStep } from '../src/index.ts';
+import { init, Generator, randint, optim, NotebookMLPStep } from '../src/index.ts';
 import { S } from '../src/fused/mlp_step.ts';
 import { kernels } from '../src/wasm/load.ts';
 import { i32, f32 } from '../src/wasm/heap.ts';
 import { makeSplits } from '../src/makemore/data.ts';
+import { datasetTensors } from '../src/makemore/session.ts';
 import { MLP } from '../src/makemore/model.ts';
 import { namesText } from '../tests/helpers/names.ts';
 
@@ -14,8 +15,7 @@ const steps = Number(process.argv[2] ?? 5000);
 const text = namesText();
 if (!text) throw new Error('needs names.txt');
 const s = makeSplits(text, { blockSize: 3, seed: 42 });
-const X = tensor(s.train.X, { dtype: 'int32', shape: [s.train.n, 3] }).keep();
-const Y = tensor(s.train.Y, { dtype: 'int32', shape: [s.train.n] }).keep();
+const { X, Y } = datasetTensors(s.train, 3);
 const config = { vocabSize: 27, blockSize: 3, nEmbed: 10, nHidden: 200, batchnorm: true };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 

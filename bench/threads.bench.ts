@@ -2,9 +2,10 @@
 // (init({ threads: 2 })), alternating chunks of 200 steps so both see the same machine load.
 // The minimum chunk is the figure least disturbed by other processes, the median the typical one.
 // Usage: npm run bench:threads [-- chunks=40] ; WASMGRAD_BUILD picks the build (default: init()'s).
-import { init, Generator, tensor, NotebookMLPStep } from '../src/index.ts';
+import { init, Generator, NotebookMLPStep } from '../src/index.ts';
 import { StepThreads } from '../src/fused/threads.ts';
 import { makeSplits } from '../src/makemore/data.ts';
+import { datasetTensors } from '../src/makemore/session.ts';
 import { MLP } from '../src/makemore/model.ts';
 import { namesText } from '../tests/helpers/names.ts';
 
@@ -13,8 +14,7 @@ const info = await init({ threads: 2 });
 const text = namesText();
 if (!text) throw new Error('needs names.txt (copy ../shared/data/names.txt or run `wasmgrad train` once to download it)');
 const s = makeSplits(text, { blockSize: 3, seed: 42 });
-const X = tensor(s.train.X, { dtype: 'int32', shape: [s.train.n, 3] }).keep();
-const Y = tensor(s.train.Y, { dtype: 'int32', shape: [s.train.n] }).keep();
+const { X, Y } = datasetTensors(s.train, 3);
 const config = { vocabSize: 27, blockSize: 3, nEmbed: 10, nHidden: 200, batchnorm: true };
 
 function runner(threads: StepThreads | null): () => number {

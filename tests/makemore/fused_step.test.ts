@@ -2,8 +2,9 @@
 // the same losses, parameters and running statistics, bit for bit.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { init, Generator, tensor, NotebookMLPStep } from '../../src/index.ts';
+import { init, Generator, NotebookMLPStep } from '../../src/index.ts';
 import { makeSplits } from '../../src/makemore/data.ts';
+import { datasetTensors } from '../../src/makemore/session.ts';
 import { MLP } from '../../src/makemore/model.ts';
 import { namesText } from '../helpers/names.ts';
 import { assertFusedMatchesEager } from '../helpers/fused.ts';
@@ -15,8 +16,7 @@ if (!text) {
   test('fused step: skipped (no names.txt: copy ../shared/data/names.txt to ./names.txt)', () => {});
 } else {
   const s = makeSplits(text, { blockSize: 3, seed: 42 });
-  const X = tensor(s.train.X, { dtype: 'int32', shape: [s.train.n, 3] }).keep();
-  const Y = tensor(s.train.Y, { dtype: 'int32', shape: [s.train.n] }).keep();
+  const { X, Y } = datasetTensors(s.train, 3);
   const config = { vocabSize: 27, blockSize: 3, nEmbed: 10, nHidden: 200, batchnorm: true };
 
   test('fused step: 300 notebook steps give the eager losses and parameters bit for bit', async () => {

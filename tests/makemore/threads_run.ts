@@ -3,8 +3,9 @@
 // every step's loss and the final parameters and running statistics, as hex of their bytes.
 // argv: steps, then the thread counts to run in turn (each from a fresh model, same seed), or
 // 'fail' to start a helper that fails and print the error the step throws.
-import { init, initInfo, Generator, tensor } from '../../src/index.ts';
+import { init, initInfo, Generator } from '../../src/index.ts';
 import { makeSplits } from '../../src/makemore/data.ts';
+import { datasetTensors } from '../../src/makemore/session.ts';
 import { MLP } from '../../src/makemore/model.ts';
 import { train } from '../../src/makemore/train.ts';
 import { NotebookMLPStep } from '../../src/fused/mlp_step.ts';
@@ -19,8 +20,7 @@ if (process.env.WASMGRAD_THREADS && !(await threadsAvailable())) {
 }
 await init();
 const s = makeSplits(namesText()!, { blockSize: 3, seed: 42 });
-const X = tensor(s.train.X, { dtype: 'int32', shape: [s.train.n, 3] }).keep();
-const Y = tensor(s.train.Y, { dtype: 'int32', shape: [s.train.n] }).keep();
+const { X, Y } = datasetTensors(s.train, 3);
 const config = { vocabSize: 27, blockSize: 3, nEmbed: 10, nHidden: 200, batchnorm: true };
 const hex = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
 
