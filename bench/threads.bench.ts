@@ -1,7 +1,9 @@
 // One thread against two on the fused training step, in one process on the same -threads build
 // (init({ threads: 2 })), alternating chunks of 200 steps so both see the same machine load.
 // The minimum chunk is the figure least disturbed by other processes, the median the typical one.
-// Usage: npm run bench:threads [-- chunks=40] ; WASMGRAD_BUILD picks the build (default: init()'s).
+// Then long stretches of each (sustained training keeps both cores busy all the time, which a
+// shared VM's host may not grant as readily as the chunks' half the time).
+// Usage: npm run bench:threads [-- chunks=40 long=20000] ; WASMGRAD_BUILD picks the build (default: init()'s).
 import { init, Generator, NotebookMLPStep } from '../src/index.ts';
 import { StepThreads } from '../src/fused/threads.ts';
 import { makeSplits } from '../src/makemore/data.ts';
@@ -9,7 +11,7 @@ import { datasetTensors } from '../src/makemore/session.ts';
 import { MLP } from '../src/makemore/model.ts';
 import { namesText } from '../tests/helpers/names.ts';
 
-const chunks = Number(process.argv[2] ?? 40), chunk = 200;
+const chunks = Number(process.argv[2] ?? 40), chunk = 200, long = Number(process.argv[3] ?? 20000);
 const info = await init({ threads: 2 });
 const text = namesText();
 if (!text) throw new Error('needs names.txt (copy ../shared/data/names.txt or run `wasmgrad train` once to download it)');
@@ -39,6 +41,16 @@ for (let c = 0; c < chunks; c++) {
     times[name].push(((performance.now() - t0) * 1000) / chunk);
   }
 }
+// Then long stretches, one after the other (A B A B): the pace of sustained training, where the
+// second core is busy all the time rather than half of it as in the chunks above.
+const sustained: Record<string, number[]> = Object.fromEntries(Object.keys(runners).map((k) => [k, []]));
+for (let r = 0; r < 2; r++) {
+  for (const [name, fn] of Object.entries(runners)) {
+    const t0 = performance.now();
+    for (let i = 0; i < long; i++) fn();
+    sustained[name].push(((performance.now() - t0) * 1000) / long);
+  }
+}
 await helpers.stop();
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const q = (xs: number[], f: number) => sorted(xs)[Math.min(xs.length - 1, Math.floor(f * xs.length))];
@@ -47,3 +59,5 @@ console.log('| | min | 25% | median | 75% |\n|---|--:|--:|--:|--:|');
 for (const [name, t] of Object.entries(times)) console.log(`| ${name} | ${Math.min(...t).toFixed(1)} | ${q(t, 0.25).toFixed(1)} | ${q(t, 0.5).toFixed(1)} | ${q(t, 0.75).toFixed(1)} |`);
 const one = times['1 thread'], two = times['2 threads'];
 console.log(`speed-up (1 thread ÷ 2 threads): median ${(q(one, 0.5) / q(two, 0.5)).toFixed(2)}×, min ${(Math.min(...one) / Math.min(...two)).toFixed(2)}×`);
+const fmt = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(', ');
+console.log(`sustained, ${long} steps at a time (A B A B): 1 thread ${fmt(sustained['1 thread'])}; 2 threads ${fmt(sustained['2 threads'])} µs/step`);
