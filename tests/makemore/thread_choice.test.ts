@@ -42,4 +42,24 @@ test('thread choice: back to threads when the machine is free again', () => {
   assert.ok(after > 0.99, `threaded share afterwards ${after}`);
 });
 
+test('thread choice: threads that slow down mid-run are dropped within a few hundred steps, not at the next scheduled trial', () => {
+  const c = new ThreadChoice();
+  drive(c, 20000, 0.05, 0.09); // threads faster: trials now far apart
+  assert.ok(drive(c, 100, 0.05, 0.09) === 1, 'threads while they are faster');
+  // the machine gets busy; the next scheduled trial is over 30,000 steps away
+  const first = drive(c, 700, 0.6, 0.09);
+  assert.ok(first < 0.9, `threaded share of the first 700 busy steps: ${first}`);
+  const after = drive(c, 1000, 0.6, 0.09);
+  assert.ok(after <= 0.05, `threaded share afterwards (one trial's threaded half at most): ${after}`);
+});
+
+test('thread choice: one slow threaded step (a GC pause) does not start trials over and over', () => {
+  const c = new ThreadChoice();
+  drive(c, 20000, 0.05, 0.09);
+  const before = c.steps - c.threadedSteps;
+  for (let i = 0; i < 100; i++) { drive(c, 99, 0.05, 0.09); drive(c, 1, 5, 0.09); }
+  const trialSteps = c.steps - c.threadedSteps - before;
+  assert.ok(trialSteps <= 50 * 20, `one-thread (trial) steps over 10,000 steps: ${trialSteps}`);
+});
+
 test.run();
