@@ -330,8 +330,9 @@ function moments(kind: i32, mean: usize, s1: usize, s2: usize, inp: usize, eps: 
 // and the saved h = tanh(...) (B,H), inp = x (B,H), gain, mean, std (H), WRITES (not +=):
 //   dinp (B,H) = dx, dgain (H), dbias (H), and dbias0 (H) = column sums of dx (b1's gradient).
 // Bit for bit what tanh_backward, bn_notebook_backward and sum_dim0 give when each accumulates
-// into a zeroed buffer, in one sweep: dy = 0 + (1 - h*h)*dh is recomputed in both passes
-// instead of stored, and dx's column sums run in f64 down the batch, as sum_dim0's do.
+// into a zeroed buffer, in two passes down the batch: the first turns dh into dy = 0 + (1 - h*h)*dh
+// IN PLACE (dh is overwritten: the step does not need it again) and sums dy and dy*xhat; the
+// second makes dx from dy, with dx's column sums in f64 down the batch, as sum_dim0's are.
 // NOTE: dx is stored as 0 + a*t, the tape's value; the other sums start from +0, so they never
 // give the -0 that would make 0 + s differ from s. ref: the three kernels above it names.
 export function tanh_bn_notebook_backward(dinp: usize, dgain: usize, dbias: usize, dbias0: usize, dh: usize, h: usize,
@@ -356,6 +357,7 @@ export function tanhBnNotebookBackwardCols(dinp: usize, dgain: usize, dbias: usi
       for (let b = 0, o = col; b < B; b++, o += stride) {
         const y = v128.load(h + o);
         const dy = f32x4.add(zero, f32x4.mul(f32x4.sub(one, f32x4.mul(y, y)), v128.load(dh + o)));
+        v128.store(dh + o, dy);
         const xhat = f32x4.mul(f32x4.sub(v128.load(inp + o), vm), vr);
         sdy = f32x4.add(sdy, dy);
         sdyx = f32x4.add(sdyx, f32x4.mul(dy, xhat));
@@ -366,8 +368,7 @@ export function tanhBnNotebookBackwardCols(dinp: usize, dgain: usize, dbias: usi
       const c1 = f32x4.mul(sdy, f32x4.splat(invN)), c2 = f32x4.mul(sdyx, f32x4.splat(invC));
       let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
       for (let b = 0, o = col; b < B; b++, o += stride) {
-        const y = v128.load(h + o);
-        const dy = f32x4.add(zero, f32x4.mul(f32x4.sub(one, f32x4.mul(y, y)), v128.load(dh + o)));
+        const dy = v128.load(dh + o);
         const xhat = f32x4.mul(f32x4.sub(v128.load(inp + o), vm), vr);
         const t = f32x4.sub(f32x4.sub(dy, c1), f32x4.mul(xhat, c2));
         const dx = f32x4.add(zero, f32x4.mul(a, t));
@@ -386,6 +387,7 @@ export function tanhBnNotebookBackwardCols(dinp: usize, dgain: usize, dbias: usi
     for (let b = 0, o = col; b < B; b++, o += stride) {
       const y = load<f32>(h + o);
       const dy: f32 = <f32>0 + (<f32>1 - y * y) * load<f32>(dh + o);
+      store<f32>(dh + o, dy);
       sdy += dy;
       sdyx += dy * ((load<f32>(inp + o) - m) * r);
     }
@@ -395,8 +397,7 @@ export function tanhBnNotebookBackwardCols(dinp: usize, dgain: usize, dbias: usi
     const c1 = sdy * invN, c2 = sdyx * invC;
     let s: f64 = 0;
     for (let b = 0, o = col; b < B; b++, o += stride) {
-      const y = load<f32>(h + o);
-      const dy: f32 = <f32>0 + (<f32>1 - y * y) * load<f32>(dh + o);
+      const dy = load<f32>(dh + o);
       const xhat = (load<f32>(inp + o) - m) * r;
       const dx: f32 = <f32>0 + a * (dy - c1 - xhat * c2);
       store<f32>(dinp + o, dx);
