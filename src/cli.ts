@@ -30,6 +30,12 @@ Usage:
 
 npm start runs \`wasmgrad train\` with the notebook's settings.`;
 
+// The options every command that computes takes.
+const BUILD_HELP = `  --strict             the strict SIMD build (no relaxed SIMD): bit-identical numbers on every
+                       machine and runtime (the same as --build simd)
+  --build NAME         simd, relaxed or scalar (default: relaxed where the runtime has it, else
+                       simd; or WASMGRAD_BUILD)`;
+
 const TRAIN_HELP = `wasmgrad train: train the makemore notebook's MLP and print what the notebook prints
 
 Options:
@@ -52,10 +58,7 @@ Options:
   --json               end stdout with one JSON line of the results
   --threads N          threads for the training step (default 1, or WASMGRAD_THREADS): the
                        same numbers as 1 thread, on Node worker_threads
-  --strict             the strict SIMD build (no relaxed SIMD): bit-identical numbers on every
-                       machine and runtime (the same as --build simd)
-  --build NAME         simd, relaxed or scalar (default: relaxed where the runtime has it, else
-                       simd; or WASMGRAD_BUILD)
+${BUILD_HELP}
   --debug              show stack traces`;
 
 const SAMPLE_HELP = `wasmgrad sample: sample names from a checkpoint
@@ -65,10 +68,7 @@ Options:
   --num N              how many names (default 20)
   --seed N             generator seed (default 42)
   --json               print one JSON line: {"samples": [...]}
-  --strict             the strict SIMD build (no relaxed SIMD): bit-identical numbers on every
-                       machine and runtime (the same as --build simd)
-  --build NAME         simd, relaxed or scalar (default: relaxed where the runtime has it, else
-                       simd; or WASMGRAD_BUILD)
+${BUILD_HELP}
   --debug              show stack traces`;
 
 const EVAL_HELP = `wasmgrad eval: loss of a checkpoint on the data splits (with its running statistics)
@@ -78,10 +78,7 @@ Options:
   --data FILE          the names file it was trained on (default ./names.txt)
   --split NAME         train, val, test or all (default all)
   --json               print one JSON line: {"train": .., "val": .., "test": ..}
-  --strict             the strict SIMD build (no relaxed SIMD): bit-identical numbers on every
-                       machine and runtime (the same as --build simd)
-  --build NAME         simd, relaxed or scalar (default: relaxed where the runtime has it, else
-                       simd; or WASMGRAD_BUILD)
+${BUILD_HELP}
   --debug              show stack traces`;
 
 type Values = Record<string, string | boolean | undefined>;
