@@ -18,4 +18,8 @@ export {
 } from './kernels/batchnorm';
 export * from './kernels/embedding';
 export * from './kernels/sgd';
+export * from './kernels/strided';
+export * from './kernels/nll';
+export * from './kernels/compare';
+export { status_ptr } from './status';
 export * from './kernels/mlp_step';

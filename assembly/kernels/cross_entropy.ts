@@ -1,6 +1,8 @@
 // Softmax fused with cross-entropy (llm.c crossentropy_softmax_backward): the forward keeps
-// probs for the backward, which is then just probs - onehot. Leaves out: label smoothing,
-// class weights, ignore_index, and target validation (the TS caller checks 0 <= t < V).
+// probs for the backward, which is then just probs - onehot. A target outside [0, V) is
+// recorded in the status word (assembly/status.ts) and its row left out. Leaves out: label
+// smoothing, class weights, ignore_index (src/ops/cross_entropy.ts composes those from other ops).
+import { fail, S_INDEX } from '../status';
 
 // Cephes expf on four lanes (see: cephes/single/expf.c), within 1 ulp for x in [-87.3, 0];
 // only called with x <= 0. n = round(x/ln2) comes from the 1.5*2^23 trick (adding it leaves n in
@@ -36,7 +38,42 @@
 // NOTE: the loss is not -log(probs[t]) (which underflows to log(0) = -inf for a confidently wrong
 // row) but logsumexp - logit[t] = (max - logit[t]) + log(sum exp(logit - max)), in f64: the
 // difference of two f32 is exact in f64, and the f64 sum keeps the mean within 1e-7 of exact.
-export function crossentropy_forward(probs: usize, logits: usize, targets: usize, B: i32, V: i32): f64 {
+// The mean is rounded to float32 into loss (a 0-d tensor), as the eager op stores it. Rows whose
+// target is ignoreIndex are left out of the mean (their probs are still written); all ignored
+// gives NaN (0/0), as PyTorch.
+export function crossentropy_forward(loss: usize, probs: usize, logits: usize, targets: usize, B: i32, V: i32, ignoreIndex: i32): void {
+  let ignored = 0;
+  for (let b = 0; b < B; b++) {
+    const t = load<i32>(targets + (<usize>b << 2));
+    if (t == ignoreIndex) { ignored++; continue; }
+    if (<u32>t >= <u32>V) { fail(S_INDEX, t, b); store<f32>(loss, NaN); return; }
+  }
+  if (!ignored) { store<f32>(loss, <f32>crossentropyMean(probs, logits, targets, B, V)); return; }
+  let total: f64 = 0;
+  for (let b = 0; b < B; b++) {
+    const t = load<i32>(targets + (<usize>b << 2));
+    if (t == ignoreIndex) { softmaxRow(probs, logits, b, V); continue; }
+    total += rowLoss(probs, logits, targets, b, V);
+  }
+  store<f32>(loss, <f32>(total / <f64>(B - ignored)));
+}
+
+// Softmax of row b into probs, for a row left out of the loss.
+function softmaxRow(probs: usize, logits: usize, b: i32, V: i32): void {
+  const row = logits + (<usize>b * <usize>V << 2), prow = probs + (<usize>b * <usize>V << 2);
+  let m: f32 = -Infinity;
+  for (let i = 0; i < V; i++) m = max(m, load<f32>(row + (<usize>i << 2)));
+  let s: f64 = 0;
+  for (let i = 0; i < V; i++) {
+    const e = Math.exp(<f64>load<f32>(row + (<usize>i << 2)) - <f64>m);
+    s += e;
+    store<f32>(prow + (<usize>i << 2), <f32>e);
+  }
+  for (let i = 0; i < V; i++) store<f32>(prow + (<usize>i << 2), <f32>(<f64>load<f32>(prow + (<usize>i << 2)) / s));
+}
+
+// The mean loss as f64 (the fused notebook step's form; targets already checked).
+export function crossentropyMean(probs: usize, logits: usize, targets: usize, B: i32, V: i32): f64 {
   let total: f64 = 0;
   for (let b = 0; b < B; b++) total += rowLoss(probs, logits, targets, b, V);
   return total / <f64>B;
@@ -119,8 +156,16 @@ export function crossentropyRows(probs: usize, logits: usize, targets: usize, lo
 
 // dlogits (B,V) += dloss * (probs - onehot(targets)) / B; keeps probs (B,V) and targets (B) i32
 // from the forward. ref: src/ref/cross_entropy.ts
-export function crossentropy_backward(dlogits: usize, probs: usize, targets: usize, dloss: f32, B: i32, V: i32): void {
-  crossentropyBackwardRows(dlogits, probs, targets, dloss / <f32>B, 0, B, V);
+// dloss is read from memory (the loss's gradient, a 0-d tensor). Rows with target ignoreIndex
+// get no gradient; the others are scaled by 1 / (rows not ignored).
+export function crossentropy_backward(dlogits: usize, probs: usize, targets: usize, dloss: usize, B: i32, V: i32, ignoreIndex: i32): void {
+  let ignored = 0;
+  for (let b = 0; b < B; b++) if (load<i32>(targets + (<usize>b << 2)) == ignoreIndex) ignored++;
+  const s = load<f32>(dloss) / <f32>(B - ignored);
+  if (!ignored) { crossentropyBackwardRows(dlogits, probs, targets, s, 0, B, V); return; }
+  for (let b = 0; b < B; b++) {
+    if (load<i32>(targets + (<usize>b << 2)) != ignoreIndex) crossentropyBackwardRows(dlogits, probs, targets, s, b, b + 1, V);
+  }
 }
 
 // Rows [b0, b1) of crossentropy_backward, with its scale s = dloss / B given.

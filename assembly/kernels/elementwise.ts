@@ -162,3 +162,11 @@ export function ema_update(run: usize, stat: usize, keep: f32, mom: f32, N: i32)
     store<f32>(run + o, keep * load<f32>(run + o) + mom * load<f32>(stat + o));
   }
 }
+
+// out (N) int32 = a (N) int32 + s: integer counters (BatchNorm's num_batches_tracked).
+export function add_scalar_i32(out: usize, a: usize, s: i32, N: i32): void {
+  for (let i = 0; i < N; i++) {
+    const o = <usize>i << 2;
+    store<i32>(out + o, load<i32>(a + o) + s);
+  }
+}

@@ -1,15 +1,22 @@
 // Embedding lookup (torch C[idx]) as a row gather, and its backward as a scatter-add.
-// Leaves out: index validation (the TS caller checks 0 <= idx < V), padding_idx, max_norm.
+// An index outside [0, V) is recorded in the status word (assembly/status.ts) and its row is
+// zero (forward) or skipped (backward): never a read or write out of bounds.
+// Leaves out: padding_idx, max_norm.
+import { fail, S_INDEX } from '../status';
 // Rows are E floats (E = 10: 40 bytes, so rows are not 16-byte aligned; wasm v128 loads need not be).
 
 // table (V,E), idx (N) i32 -> out (N,E), out[n] = table[idx[n]]. ref: src/ref/embedding.ts
 // A row is copied as 4-float vectors, then a 2-float (64-bit) piece, then a last float:
 // E = 10 is two v128 and one i64 move, with no per-float loop.
-export function embedding_forward(out: usize, table: usize, idx: usize, N: i32, E: i32): void {
+// wrap = 1 lets -V <= idx < 0 count from the end (PyTorch's indexing; F.embedding refuses them).
+export function embedding_forward(out: usize, table: usize, idx: usize, N: i32, E: i32, V: i32, wrap: i32): void {
   const rowBytes = <usize>E << 2;
   for (let n = 0; n < N; n++) {
-    const src = table + <usize>load<i32>(idx + (<usize>n << 2)) * rowBytes;
+    let v = load<i32>(idx + (<usize>n << 2));
+    if (wrap && v < 0) v += V;
     const dst = out + <usize>n * rowBytes;
+    if (<u32>v >= <u32>V) { fail(S_INDEX, load<i32>(idx + (<usize>n << 2)), n); memory.fill(dst, 0, rowBytes); continue; }
+    const src = table + <usize>v * rowBytes;
     let i = 0;
     if (ASC_FEATURE_SIMD) {
       for (; i + 4 <= E; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
@@ -23,10 +30,13 @@ export function embedding_forward(out: usize, table: usize, idx: usize, N: i32, 
 // ref: src/ref/embedding.ts
 // NOTE: repeated indices accumulate; rows are added in order n = 0..N-1, one at a time, so no
 // two lanes ever write the same element and the sum order matches the reference exactly.
-export function embedding_backward(dtable: usize, dout: usize, idx: usize, N: i32, E: i32): void {
+export function embedding_backward(dtable: usize, dout: usize, idx: usize, N: i32, E: i32, V: i32, wrap: i32): void {
   const rowBytes = <usize>E << 2;
   for (let n = 0; n < N; n++) {
-    const dst = dtable + <usize>load<i32>(idx + (<usize>n << 2)) * rowBytes;
+    let v = load<i32>(idx + (<usize>n << 2));
+    if (wrap && v < 0) v += V;
+    if (<u32>v >= <u32>V) { fail(S_INDEX, v, n); continue; }
+    const dst = dtable + <usize>v * rowBytes;
     const src = dout + <usize>n * rowBytes;
     let i = 0;
     if (ASC_FEATURE_SIMD) {

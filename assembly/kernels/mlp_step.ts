@@ -14,7 +14,7 @@ import { ema_update } from './elementwise';
 import { sum_dim0 } from './reduce';
 import { bn_notebook_forward, tanh_bn_notebook_backward } from './batchnorm';
 import { tanh_forward } from './tanh';
-import { crossentropy_forward, crossentropy_backward } from './cross_entropy';
+import { crossentropyMean, crossentropyBackwardRows } from './cross_entropy';
 import { sgd_update } from './sgd';
 
 // The plan: one i32 (or f32) slot per pointer or size, written by JS once. Pointers are bytes.
@@ -61,9 +61,9 @@ export function mlp_step_notebook(plan: usize, lr: f32): f64 {
   const B = n(plan, NB), BS = n(plan, NBS), E = n(plan, NE), H = n(plan, NH), V = n(plan, NV);
   const K = BS * E;
   // forward: Xb = X[ix], Yb = Y[ix], emb = C[Xb]
-  embedding_forward(p(plan, XB), p(plan, X), p(plan, IX), B, BS);
-  embedding_forward(p(plan, YB), p(plan, Y), p(plan, IX), B, 1);
-  embedding_forward(p(plan, EMB), p(plan, C), p(plan, XB), B * BS, E);
+  embedding_forward(p(plan, XB), p(plan, X), p(plan, IX), B, BS, 0x7fffffff, 0);
+  embedding_forward(p(plan, YB), p(plan, Y), p(plan, IX), B, 1, 0x7fffffff, 0);
+  embedding_forward(p(plan, EMB), p(plan, C), p(plan, XB), B * BS, E, 0x7fffffff, 0);
   // hpre = emb.view(B, K) @ W1 + b1 (the bias added as the product is stored: the same bits)
   matmulNNBias(p(plan, HPRE), p(plan, EMB), p(plan, W1), p(plan, B1), B, K, H);
   // batch norm (notebook flavour) and the running statistics
@@ -76,7 +76,7 @@ export function mlp_step_notebook(plan: usize, lr: f32): f64 {
   // logits = tanh(hbn) @ W2 + b2; loss
   tanh_forward(p(plan, HT), p(plan, HBN), B * H);
   matmulNNBias(p(plan, LOGITS), p(plan, HT), p(plan, W2), p(plan, B2), B, H, V);
-  const loss = crossentropy_forward(p(plan, PROBS), p(plan, LOGITS), p(plan, YB), B, V);
+  const loss = crossentropyMean(p(plan, PROBS), p(plan, LOGITS), p(plan, YB), B, V);
 
   // backward. The tape zeroes each gradient and accumulates into it (0 + x); here the first
   // write overwrites instead, which gives the same bits because none of these kernels ever
@@ -84,7 +84,7 @@ export function mlp_step_notebook(plan: usize, lr: f32): f64 {
   // copies through view and the bias adds (0 + (x + 0)) are dropped for the same reason.
   memory.fill(p(plan, DLOGITS), 0, <usize>(B * V) << 2);
   memory.fill(p(plan, DC), 0, <usize>(n(plan, NV) * E) << 2);
-  crossentropy_backward(p(plan, DLOGITS), p(plan, PROBS), p(plan, YB), 1, B, V);
+  crossentropyBackwardRows(p(plan, DLOGITS), p(plan, PROBS), p(plan, YB), <f32>1 / <f32>B, 0, B, V);
   sum_dim0(p(plan, DB2), p(plan, DLOGITS), B, V, 0);
   matmul_nt(p(plan, DH), p(plan, DLOGITS), p(plan, W2), B, V, H, 0);
   matmul_tn(p(plan, DW2), p(plan, HT), p(plan, DLOGITS), H, B, V, 0);
@@ -92,7 +92,7 @@ export function mlp_step_notebook(plan: usize, lr: f32): f64 {
     p(plan, HPRE), p(plan, GAIN), p(plan, MEAN), p(plan, STD), B, H);
   matmul_nt(p(plan, DEMBV), p(plan, DHPRE), p(plan, W1), B, H, K, 0);
   matmul_tn(p(plan, DW1), p(plan, EMB), p(plan, DHPRE), K, B, H, 0);
-  embedding_backward(p(plan, DC), p(plan, DEMBV), p(plan, XB), B * BS, E);
+  embedding_backward(p(plan, DC), p(plan, DEMBV), p(plan, XB), B * BS, E, 0x7fffffff, 0);
 
   // SGD over the packed block
   sgd_update(p(plan, PARAMS), p(plan, GRADS), lr, n(plan, COUNT));

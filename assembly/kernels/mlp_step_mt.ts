@@ -118,9 +118,9 @@ function stepShare(plan: usize, lr: f32, ctl: usize, tid: i32, nt: i32): f64 {
   // the minibatch, by rows: Xb = X[ix], Yb = Y[ix], emb = C[Xb]
   if (b1 > b0) {
     const r = b1 - b0, ix = p(plan, IX) + (<usize>b0 << 2), xb = p(plan, XB) + (<usize>(b0 * BS) << 2);
-    embedding_forward(xb, p(plan, X), ix, r, BS);
-    embedding_forward(p(plan, YB) + (<usize>b0 << 2), p(plan, Y), ix, r, 1);
-    embedding_forward(p(plan, EMB) + (<usize>(b0 * K) << 2), p(plan, C), xb, r * BS, E);
+    embedding_forward(xb, p(plan, X), ix, r, BS, 0x7fffffff, 0);
+    embedding_forward(p(plan, YB) + (<usize>b0 << 2), p(plan, Y), ix, r, 1, 0x7fffffff, 0);
+    embedding_forward(p(plan, EMB) + (<usize>(b0 * K) << 2), p(plan, C), xb, r * BS, E, 0x7fffffff, 0);
   }
   // hpre = emb @ W1 + b1, by rows
   nnRows(p(plan, HPRE), p(plan, EMB), p(plan, W1), p(plan, B1), K, H, b0, b1);
@@ -164,7 +164,7 @@ function stepShare(plan: usize, lr: f32, ctl: usize, tid: i32, nt: i32): f64 {
   tnRows(p(plan, DW1), p(plan, EMB), p(plan, DHPRE), K, B, H, rowAt(K, tid, nt), rowAt(K, tid + 1, nt));
   if (!barrier(ctl, nt)) return NaN;
   // SGD by slices of the packed block; C (first in it) is thread 0's, after dC is complete
-  if (main) embedding_backward(p(plan, DC), p(plan, DEMBV), p(plan, XB), B * BS, E);
+  if (main) embedding_backward(p(plan, DC), p(plan, DEMBV), p(plan, XB), B * BS, E, 0x7fffffff, 0);
   const count = n(plan, COUNT);
   const s0 = sgdAt(count, V * E, tid, nt), s1 = sgdAt(count, V * E, tid + 1, nt);
   if (s1 > s0) sgd_update(p(plan, PARAMS) + (<usize>s0 << 2), p(plan, GRADS) + (<usize>s0 << 2), lr, s1 - s0);

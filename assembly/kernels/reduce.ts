@@ -146,3 +146,11 @@ export function max_dim1(out: usize, inp: usize, M: i32, N: i32): void {
     store<f32>(out + (<usize>r << 2), m);
   }
 }
+
+// inp (P,D,Q) -> out (P,Q), out[p,q] = sum_d inp[p,d,q]: a sum over a middle dim, as P calls of
+// sum_dim0 (same bits). acc as in sum_dim0. ref: src/ref/reduce.ts
+export function sum_mid(out: usize, inp: usize, P: i32, D: i32, Q: i32, acc: i32): void {
+  const plane = <usize>D * <usize>Q << 2;
+  const row = <usize>Q << 2;
+  for (let p = 0; p < P; p++) sum_dim0(out + <usize>p * row, inp + <usize>p * plane, D, Q, acc);
+}

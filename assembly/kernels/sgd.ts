@@ -18,3 +18,29 @@ export function sgd_update(params: usize, grads: usize, lr: f32, N: i32): void {
     store<f32>(params + o, load<f32>(params + o) + nlr * load<f32>(grads + o));
   }
 }
+
+// torch.optim.SGD with its options over one flat block (N), in PyTorch's order:
+//   d = maximize ? -g : g;  d = d + weightDecay * p;
+//   buf = first ? d : momentum * buf + (1 - dampening) * d;  d = nesterov ? d + momentum * buf : buf;
+//   p = p - lr * d
+// bufs (N) is the momentum buffer (unused when momentum = 0). Each step is float32, one
+// rounding per operation. ref: src/ref/sgd.ts
+export function sgd_momentum(params: usize, grads: usize, bufs: usize, lr: f32, momentum: f32, dampening: f32,
+  weightDecay: f32, nesterov: i32, maximize: i32, first: i32, N: i32): void {
+  const damp: f32 = 1 - dampening;
+  for (let i = 0; i < N; i++) {
+    const o = <usize>i << 2;
+    const p = load<f32>(params + o);
+    let d = load<f32>(grads + o);
+    if (maximize) d = -d;
+    if (weightDecay != 0) d = d + weightDecay * p;
+    if (momentum != 0) {
+      let b: f32;
+      if (first) b = d;
+      else b = momentum * load<f32>(bufs + o) + damp * d;
+      store<f32>(bufs + o, b);
+      d = nesterov ? d + momentum * b : b;
+    }
+    store<f32>(params + o, p - lr * d);
+  }
+}

@@ -94,3 +94,40 @@ export function softmax_backward(dinp: usize, out: usize, dout: usize, M: i32, N
   for (; j < n; j++) m = max(m, load<f32>(p + (<usize>j << 2)));
   return m;
 }
+
+// inp (M,N) -> out (M,N), out[i,j] = inp[i,j] - m_i - log(sum_k exp(inp[i,k] - m_i)): the log of
+// softmax per row, computed without taking the log of a rounded probability (so a confidently
+// wrong class gives a large finite value, not -inf). Backward keeps out. ref: src/ref/softmax.ts
+// NOTE: the sum is float64 and the offset m + log(sum) float64, rounded once per element.
+export function log_softmax_forward(out: usize, inp: usize, M: i32, N: i32): void {
+  const row = <usize>N << 2;
+  for (let r = 0; r < M; r++) {
+    const x = inp + <usize>r * row, y = out + <usize>r * row;
+    const m = <f64>rowMax(x, N);
+    let s: f64 = 0;
+    for (let j = 0; j < N; j++) s += Math.exp(<f64>load<f32>(x + (<usize>j << 2)) - m);
+    const lse = m + Math.log(s);
+    for (let j = 0; j < N; j++) {
+      const o = <usize>j << 2;
+      store<f32>(y + o, <f32>(<f64>load<f32>(x + o) - lse));
+    }
+  }
+}
+
+// dinp (M,N) += dout - exp(out) * sum_j dout_j per row, out (M,N) saved by the forward.
+// The row sum is float64, rounded once; exp(out) float64, rounded once. ref: src/ref/softmax.ts
+export function log_softmax_backward(dinp: usize, out: usize, dout: usize, M: i32, N: i32): void {
+  const row = <usize>N << 2;
+  for (let r = 0; r < M; r++) {
+    const base = <usize>r * row;
+    const y = out + base, g = dout + base, d = dinp + base;
+    let s: f64 = 0;
+    for (let j = 0; j < N; j++) s += <f64>load<f32>(g + (<usize>j << 2));
+    const sf = <f32>s;
+    for (let j = 0; j < N; j++) {
+      const o = <usize>j << 2;
+      const p = <f32>Math.exp(<f64>load<f32>(y + o));
+      store<f32>(d + o, load<f32>(d + o) + (load<f32>(g + o) - p * sf));
+    }
+  }
+}

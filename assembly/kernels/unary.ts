@@ -160,7 +160,9 @@ export function log10_backward(dinp: usize, inp: usize, dout: usize, N: i32): vo
 
 // dinp (N) += dout (N) * p * inp (N)^(p-1), the term in float64 rounded once. ref: src/ref/unary.ts
 // p = 2 (the hot one, from x**2) is the exact float32 product dout*2*inp, run in SIMD.
+// NOTE: p = 0 has gradient 0 everywhere, 0 included (as PyTorch), not 0 * 0^-1 = NaN.
 export function pow_backward(dinp: usize, inp: usize, dout: usize, p: f32, N: i32): void {
+  if (p == 0) return;
   let i = 0;
   if (p == 2) {
     if (ASC_FEATURE_SIMD) {

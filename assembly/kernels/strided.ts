@@ -1,0 +1,54 @@
+// Strided views to and from contiguous memory: the kernels behind views (transpose, permute,
+// expand, narrow, ...) that share their base's storage. Four dims per call; the TS side merges
+// dims first (src/tensor.ts coalesce) and loops over any dims beyond four.
+// Element size is 4 bytes (float32 or int32); with acc = 0 the bits are copied unchanged.
+
+// out (n0,n1,n2,n3) contiguous (+)= inp at element strides (s0,s1,s2,s3). ref: src/ref/strided.ts
+export function strided_copy(out: usize, inp: usize, n0: i32, n1: i32, n2: i32, n3: i32,
+  s0: i32, s1: i32, s2: i32, s3: i32, acc: i32): void {
+  let o = out;
+  for (let a = 0; a < n0; a++) {
+    for (let b = 0; b < n1; b++) {
+      for (let c = 0; c < n2; c++) {
+        const row = inp + ((<usize>(a * s0 + b * s1 + c * s2)) << 2);
+        if (s3 == 1 && !acc) {
+          memory.copy(o, row, <usize>n3 << 2);
+        } else if (acc) {
+          for (let d = 0; d < n3; d++) {
+            const p = o + (<usize>d << 2);
+            store<f32>(p, load<f32>(p) + load<f32>(row + (<usize>(d * s3) << 2)));
+          }
+        } else {
+          for (let d = 0; d < n3; d++) store<u32>(o + (<usize>d << 2), load<u32>(row + (<usize>(d * s3) << 2)));
+        }
+        o += <usize>n3 << 2;
+      }
+    }
+  }
+}
+
+// out at element strides (s0,s1,s2,s3) (+)= inp (n0,n1,n2,n3) contiguous: the backward of a
+// strided view (its gradient added back into its base's gradient). ref: src/ref/strided.ts
+// NOTE: with acc and a stride of 0 (an expanded dim) several inputs add into one element, in order.
+export function strided_scatter(out: usize, inp: usize, n0: i32, n1: i32, n2: i32, n3: i32,
+  s0: i32, s1: i32, s2: i32, s3: i32, acc: i32): void {
+  let i = inp;
+  for (let a = 0; a < n0; a++) {
+    for (let b = 0; b < n1; b++) {
+      for (let c = 0; c < n2; c++) {
+        const row = out + ((<usize>(a * s0 + b * s1 + c * s2)) << 2);
+        if (s3 == 1 && !acc) {
+          memory.copy(row, i, <usize>n3 << 2);
+        } else if (acc) {
+          for (let d = 0; d < n3; d++) {
+            const p = row + (<usize>(d * s3) << 2);
+            store<f32>(p, load<f32>(p) + load<f32>(i + (<usize>d << 2)));
+          }
+        } else {
+          for (let d = 0; d < n3; d++) store<u32>(row + (<usize>(d * s3) << 2), load<u32>(i + (<usize>d << 2)));
+        }
+        i += <usize>n3 << 2;
+      }
+    }
+  }
+}
