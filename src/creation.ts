@@ -54,13 +54,13 @@ export function tensor(data: Nested | Float32Array | Int32Array | ArrayLike<numb
   if (numelOf(shape) !== flat.length) throw new Error(`tensor: shape ${fmtShape(shape)} needs ${numelOf(shape)} values, got ${flat.length}`);
   const dtype: DType = opts.dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
   if (dtype !== 'float32' && dtype !== 'int32') throw new Error(`tensor: dtype must be 'float32' or 'int32', got '${dtype}'`);
-  const t = Tensor._factory(shape, dtype);
+  const t = Tensor._empty(shape, dtype);
   if (dtype === 'int32') {
     for (let i = 0; i < flat.length; i++) {
       if (!Number.isInteger(flat[i])) throw new Error(`tensor: int32 data must be integers, got ${flat[i]} at ${i}`);
     }
-    i32().set(flat, t.ptr >> 2);
-  } else f32().set(flat, t.ptr >> 2);
+    i32().set(flat, t.ptr >>> 2);
+  } else f32().set(flat, t.ptr >>> 2);
   if (opts.requiresGrad) t.requiresGrad = true;
   return t;
 }
@@ -73,7 +73,7 @@ function shapeArg(shape: Shape | number, op: string): Shape {
 
 /** A float32 tensor filled with `value`. */
 export function full(shape: Shape | number, value: number, opts: { requiresGrad?: boolean } = {}): Tensor {
-  const t = Tensor._factory(shapeArg(shape, 'full'));
+  const t = Tensor._empty(shapeArg(shape, 'full'));
   kernels().fill(t.ptr, value, t.numel());
   if (opts.requiresGrad) t.requiresGrad = true;
   return t;
@@ -98,8 +98,8 @@ export interface RandomOptions { generator?: Generator; requiresGrad?: boolean }
  *   const C = randn([27, 10], { generator: g });
  */
 export function randn(shape: Shape | number, opts: RandomOptions = {}): Tensor {
-  const t = Tensor._factory(shapeArg(shape, 'randn'));
-  const p = t.ptr >> 2;
+  const t = Tensor._empty(shapeArg(shape, 'randn'));
+  const p = t.ptr >>> 2;
   (opts.generator ?? defaultGenerator()).fillRandn(f32().subarray(p, p + t.numel()));
   if (opts.requiresGrad) t.requiresGrad = true;
   return t;
@@ -111,8 +111,8 @@ export function randint(low: number, high: number, shape: Shape | number, opts: 
     throw new Error(`randint: need integers low < high, got low=${low}, high=${high}`);
   }
   if (low < -(2 ** 31) || high > 2 ** 31) throw new Error('randint: bounds must fit in int32');
-  const t = Tensor._factory(shapeArg(shape, 'randint'), 'int32');
-  const p = t.ptr >> 2;
+  const t = Tensor._empty(shapeArg(shape, 'randint'), 'int32');
+  const p = t.ptr >>> 2;
   (opts.generator ?? defaultGenerator()).fillRandint(i32().subarray(p, p + t.numel()), low, high);
   return t;
 }
@@ -129,8 +129,7 @@ export function multinomial(probs: Tensor, numSamples: number, opts: { generator
   if (!Number.isInteger(numSamples) || numSamples < 1) throw new Error(`multinomial: numSamples must be a positive integer, got ${numSamples}`);
   if (opts.replacement && numSamples > 1) throw new Error('multinomial: sampling more than one with replacement is not supported yet');
   if (numSamples > cols) throw new Error(`multinomial: cannot sample ${numSamples} without replacement from ${cols} categories`);
-  const p = probs.ptr >> 2;
-  const data = f32().slice(p, p + rows * cols);
+  const data = probs.toArray() as Float32Array;
   for (let r = 0; r < rows; r++) {
     let s = 0;
     for (let c = 0; c < cols; c++) {

@@ -1,3 +1,5 @@
-// F: the functional forms (torch.nn.functional and friends), both argument orders.
-export { add, sub, mul, div, neg, exp, log, log10, sqrt, pow, tanh, sum, mean, std, softmax, crossEntropy, batchNorm, embedding, matmul } from './ops/index.ts';
-export type { BatchNormOptions } from './ops/index.ts';
+// F: the functional forms (torch.nn.functional and friends), made from the op table.
+export { functional as F } from './ops/table.ts';
+export type { CrossEntropyOptions } from './ops/cross_entropy.ts';
+export type { NllOptions } from './ops/nll.ts';
+export type { BatchNormOptions } from './ops/batchnorm.ts';

@@ -1,6 +1,6 @@
 // noGrad(): run code without building a graph; tensors it makes are reclaimed when it returns.
-import { runScoped } from './scope.ts';
-import { enterNoGrad, exitNoGrad } from './tape.ts';
+import { runScoped } from './memory.ts';
+import { enterNoGrad, exitNoGrad } from './autograd.ts';
 
 /**
  * Runs fn with gradient tracking off (torch.no_grad). Tensors made inside are reclaimed when

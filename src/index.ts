@@ -1,11 +1,15 @@
 // wasmgrad's public API: everything a user imports. Internals stay unexported.
 export { init, initInfo, type InitOptions, type InitInfo, type Build } from './wasm/load.ts';
+import './ops/table.ts'; // attaches the ops as Tensor methods
 export { Tensor, type DType, type Shape } from './tensor.ts';
 export { tensor, zeros, ones, full, randn, randint, multinomial, manualSeed, defaultGenerator, type TensorOptions } from './creation.ts';
 export { Generator } from './random/generator.ts';
 export { noGrad } from './grad_mode.ts';
 export { memoryStats } from './memory_stats.ts';
-export * as F from './functional.ts';
+export { F } from './functional.ts';
+export type { CrossEntropyOptions, NllOptions, BatchNormOptions } from './functional.ts';
+export type { BackwardOptions } from './autograd.ts';
+export { WasmOutOfMemoryError } from './wasm/heap.ts';
 export * as nn from './nn/index.ts';
 export * as optim from './optim/index.ts';
 export { NotebookMLPStep, type NotebookMLPTensors } from './fused/mlp_step.ts';

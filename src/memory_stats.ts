@@ -1,18 +1,21 @@
 // What the engine holds in wasm memory: for tests, benchmarks and users watching for leaks.
 import { memoryBytes, bytesInUse } from './wasm/heap.ts';
-import { arenaHighWater, stepCount } from './scope.ts';
+import { temporaryBytes, stepCount } from './memory.ts';
 
 export interface MemoryStats {
   /** Size of the wasm memory in bytes (it only grows). */
   wasmBytes: number;
-  /** Bytes allocated from it (persistent tensors, arenas, packed parameter blocks). */
+  /** Bytes allocated from it now (permanent tensors, temporaries, packed parameter blocks). */
   allocatedBytes: number;
-  /** The most bytes one training step has held in its step arena. */
-  arenaHighWater: number;
-  /** Completed backward() calls. */
+  /** Bytes held by temporaries now (see "Memory" in the README). */
+  temporaryBytes: number;
+  /** The most bytes temporaries ever held at once. */
+  temporaryHighWater: number;
+  /** Completed steps (backward() calls and compiled-step calls). */
   steps: number;
 }
 
 export function memoryStats(): MemoryStats {
-  return { wasmBytes: memoryBytes(), allocatedBytes: bytesInUse(), arenaHighWater: arenaHighWater(), steps: stepCount() };
+  const t = temporaryBytes();
+  return { wasmBytes: memoryBytes(), allocatedBytes: bytesInUse(), temporaryBytes: t.now, temporaryHighWater: t.highWater, steps: stepCount() };
 }

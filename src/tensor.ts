@@ -1,13 +1,15 @@
-// Tensor: a shape, a dtype and a Storage in wasm memory, plus what autograd needs
-// (requiresGrad, the gradient's storage, the tape node that made it). Ops live in src/ops/;
-// the methods here only forward to them so that `a.matmul(b).tanh()` reads like PyTorch.
+// Tensor: a shape, strides and a dtype over a Storage in wasm memory, plus what autograd needs
+// (requiresGrad, the leaf gradient, the graph node that made it). Views (transpose, permute,
+// expand, narrow, ...) share their base's storage with other strides, as in PyTorch; kernels
+// read contiguous memory, so `ptr` hands them a contiguous copy of a strided view, made again
+// only when the data changed. The ops live in src/ops/ and are attached as methods by
+// src/ops/table.ts; this file imports none of them.
 import { f32, i32 } from './wasm/heap.ts';
 import { kernels } from './wasm/load.ts';
 import {
-  Storage, newStorage, newPersistentStorage, makePersistent, PERSISTENT, livePtr, setStorageOf, stepDone,
-} from './scope.ts';
-import { runBackward, pruneTape, isGradEnabled, type Node } from './tape.ts';
-import * as ops from './ops/index.ts';
+  Storage, newStorage, newPermanentStorage, makePermanent, livePtr, setStorageOf, reclaimedMessage, type Home,
+} from './memory.ts';
+import { isGradEnabled, runBackward, type Node, type BackwardOptions } from './autograd.ts';
 
 export type DType = 'float32' | 'int32';
 export type Shape = readonly number[];
@@ -20,31 +22,47 @@ export function numelOf(shape: Shape): number {
 
 export function fmtShape(shape: Shape): string { return `[${shape.join(', ')}]`; }
 
+/** Row-major strides (in elements) of a contiguous tensor of this shape. */
+export function contiguousStrides(shape: Shape): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]; }
+  return s;
+}
+
+/** The leaf gradient: its storage, whether it holds a value now, and the view handed out by `.grad`. */
+interface LeafGrad { storage: Storage; has: boolean; view: Tensor | null }
+
+/** A contiguous copy of a strided view, valid while its source's version is `version`. */
+interface ContigCache { storage: Storage; version: number }
+
 export class Tensor {
   readonly shape: Shape;
   readonly dtype: DType;
+  /** @internal Element strides; contiguous unless this is a view. */
+  readonly _strides: readonly number[];
+  /** @internal Byte offset into the storage. */
+  readonly _offset: number;
   /** @internal */ _storage: Storage;
   /** @internal */ _node: Node | null = null;
   /** @internal */ _requiresGrad = false;
-  /** @internal */ _gradStorage: Storage | null = null;
-  /** @internal */ _hasGrad = false;
-  private _gradView: Tensor | null = null;
+  /** @internal */ _leafGrad: LeafGrad | null = null;
+  /** @internal Whether shape and strides are row-major with no gaps. */
+  readonly _contiguous: boolean;
+  private _contig: ContigCache | null = null;
 
   /** @internal Use tensor(), zeros(), randn() ... to make tensors. */
-  constructor(shape: Shape, dtype: DType, storage: Storage) {
+  constructor(shape: Shape, dtype: DType, storage: Storage, strides?: readonly number[], offset = 0) {
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
     this._storage = storage;
+    this._offset = offset;
+    const cs = contiguousStrides(shape);
+    this._strides = Object.freeze(strides ? [...strides] : cs);
+    this._contiguous = !strides || shape.every((d, i) => d === 1 || this._strides[i] === cs[i]);
   }
 
-  /** @internal A new tensor for a factory (tensor, zeros, randn, ...): see src/scope.ts. */
-  static _factory(shape: Shape, dtype: DType = 'float32'): Tensor {
-    const t = Tensor._empty(shape, dtype);
-    t._storage.factory = true;
-    return t;
-  }
-
-  /** @internal A new uninitialised tensor in the current home (see src/scope.ts). */
+  /** @internal A new uninitialised contiguous tensor in the current home (see src/memory.ts). */
   static _empty(shape: Shape, dtype: DType = 'float32'): Tensor {
     for (const d of shape) {
       if (!Number.isInteger(d) || d < 0) throw new Error(`wasmgrad: invalid shape ${fmtShape(shape)}: sizes must be non-negative integers`);
@@ -52,88 +70,113 @@ export class Tensor {
     return new Tensor(shape, dtype, newStorage(numelOf(shape) * 4));
   }
 
-  /** @internal Byte address in wasm memory; throws if the memory was reclaimed. */
-  get ptr(): number { return livePtr(this._storage); }
+  /**
+   * @internal Byte address of this tensor's elements, contiguous, for a kernel to read. Throws if
+   * the memory was reclaimed. For a strided view this is a contiguous copy (made again if the
+   * data changed); write through `_writePtr()` instead.
+   */
+  get ptr(): number {
+    if (this._contiguous) return livePtr(this._storage) + this._offset;
+    const c = this._contig;
+    if (c && c.version === this._storage.version && c.storage.home !== 'freed') return livePtr(c.storage);
+    const s = newStorage(this.numel() * 4);
+    this._contig = { storage: s, version: this._storage.version };
+    stridedCopy(livePtr(s), this, false);
+    return s.ptr;
+  }
+
+  /** @internal Address to write this tensor's elements in place; contiguous tensors only (see ops/inplace.ts). */
+  _writePtr(): number {
+    if (!this._contiguous) throw new Error('wasmgrad: internal error: _writePtr on a strided view');
+    return livePtr(this._storage) + this._offset;
+  }
+
+  /** @internal Byte address of element 0 in the storage, whatever the strides (for strided kernels). */
+  get _basePtr(): number { return livePtr(this._storage) + this._offset; }
 
   /** Number of elements. */
   numel(): number { return numelOf(this.shape); }
-  get size(): number { return numelOf(this.shape); }
+  /** The shape, or one dim's size (as PyTorch's size()). */
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number | number[] {
+    if (dim === undefined) return [...this.shape];
+    const d = dim < 0 ? dim + this.shape.length : dim;
+    if (!Number.isInteger(dim) || d < 0 || d >= this.shape.length) throw new Error(`size: dim ${dim} is out of range for a ${this.shape.length}-D tensor`);
+    return this.shape[d];
+  }
   get ndim(): number { return this.shape.length; }
+  /** Whether the elements are laid out row-major with no gaps (false for most views). */
+  isContiguous(): boolean { return this._contiguous; }
+  /** Element strides, as PyTorch's stride(). */
+  stride(): number[] { return [...this._strides]; }
 
   /** Whether gradients flow to this tensor. Settable on leaves (tensors no op made). */
   get requiresGrad(): boolean { return this._requiresGrad; }
   set requiresGrad(v: boolean) {
-    if (this._node && !v) throw new Error('wasmgrad: requiresGrad can only be switched off on leaf tensors; use .detach()');
-    if (this._node) return;
-    if (v && this.dtype !== 'float32') throw new Error(`wasmgrad: only float32 tensors can require grad, this one is ${this.dtype}`);
-    if (v) makePersistent(this._storage);
+    if (this._node) {
+      if (!v) throw new Error('requiresGrad: can only be switched off on leaf tensors (ones no op made); use .detach()');
+      return;
+    }
+    if (v && this.dtype !== 'float32') throw new Error(`requiresGrad: only float32 tensors can require grad, this one is ${this.dtype}`);
+    if (v) makePermanent(this._storage);
     this._requiresGrad = v;
   }
+  /** Whether this tensor was made by no op (or is not tracked by autograd). */
+  get isLeaf(): boolean { return this._node === null; }
 
-  /** The accumulated gradient, or null. Set to null to clear it (as `p.grad = None`). */
+  /** The accumulated gradient of a leaf, or null. Set it to null to clear it (as `p.grad = None`). */
   get grad(): Tensor | null {
-    if (!this._hasGrad || !this._gradStorage) return null;
-    if (!this._gradView || this._gradView._storage !== this._gradStorage) {
-      this._gradView = new Tensor(this.shape, 'float32', this._gradStorage);
-    }
-    return this._gradView;
+    const g = this._leafGrad;
+    if (!g || !g.has) return null;
+    if (!g.view) g.view = new Tensor(this.shape, 'float32', g.storage);
+    return g.view;
   }
   set grad(v: null) {
-    if (v !== null) throw new Error('wasmgrad: .grad can only be set to null (to clear it)');
-    this._hasGrad = false;
+    if (v !== null) throw new Error('grad: can only be set to null (to clear it, as p.grad = None)');
+    if (this._leafGrad) this._leafGrad.has = false;
   }
 
   /**
-   * @internal The gradient's address for a backward kernel to accumulate into: created and
-   * zeroed on first use in a backward pass.
+   * @internal The address a backward kernel accumulates this leaf's gradient into. A cleared
+   * gradient is zeroed first; if the user still holds the `.grad` tensor of before, that tensor
+   * keeps its values (it gets its own copy), as PyTorch's does after `p.grad = None`.
    */
-  gradPtr(): number {
-    let g = this._gradStorage;
-    if (!g || !g.owner.alive) {
-      g = this._storage.owner === PERSISTENT ? newPersistentStorage(this._storage.bytes) : newStorage(this._storage.bytes);
-      this._gradStorage = g;
-      this._hasGrad = false;
+  _leafGradPtr(): number {
+    let g = this._leafGrad;
+    if (!g) g = this._leafGrad = { storage: newPermanentStorage(this.numel() * 4), has: false, view: null };
+    if (!g.has) {
+      if (g.view) detachGradView(g);
+      kernels().fill(livePtr(g.storage), 0, this.numel());
+      g.storage.version++;
+      g.has = true;
     }
-    if (!this._hasGrad) {
-      kernels().fill(g.ptr, 0, this.numel());
-      this._hasGrad = true;
-    }
-    return g.ptr;
+    return livePtr(g.storage);
   }
 
   /**
-   * Computes gradients of this scalar with respect to every tensor that requires grad and
-   * led to it, adding them into their `.grad`. Frees the graph, as PyTorch does.
+   * Computes gradients of this one-element tensor with respect to every leaf that requires grad
+   * and led to it, adding them into their `.grad`. Frees the graph's saved values, as PyTorch
+   * does, unless `retainGraph`.
    * @example
    *   const loss = F.crossEntropy(logits, Y);
    *   loss.backward();
    *   W.grad?.tolist();
    */
-  backward(): void {
-    if (this.numel() !== 1) throw new Error(`backward: only a one-element tensor can start backward(), got shape ${fmtShape(this.shape)}`);
-    if (!this._requiresGrad) throw new Error('backward: this tensor does not require grad: set requiresGrad = true on the parameters before computing it');
-    const gp = this.gradPtr();
-    f32()[gp >> 2] += 1;
-    runBackward(this._node);
-    stepDone();
-    pruneTape();
-  }
+  backward(opts: BackwardOptions = {}): void { runBackward(this, opts); }
 
   /** The single value of a one-element tensor. */
   item(): number {
     if (this.numel() !== 1) throw new Error(`item: only a one-element tensor has an item, got shape ${fmtShape(this.shape)}`);
-    return this.dtype === 'int32' ? i32()[this.ptr >> 2] : f32()[this.ptr >> 2];
+    return this._read()[0];
   }
 
   /** A copy of the data as a flat typed array. */
-  toArray(): Float32Array | Int32Array {
-    const p = this.ptr >> 2, n = this.numel();
-    return this.dtype === 'int32' ? i32().slice(p, p + n) : f32().slice(p, p + n);
-  }
+  toArray(): Float32Array | Int32Array { return this._read(); }
 
   /** The data as (nested) arrays of numbers, like PyTorch's tolist(). */
   tolist(): number | unknown[] {
-    const flat = Array.from(this.toArray());
+    const flat = Array.from(this._read());
     if (this.shape.length === 0) return flat[0];
     const build = (dim: number, off: number): unknown[] => {
       const n = this.shape[dim];
@@ -144,55 +187,93 @@ export class Tensor {
     return build(0, 0);
   }
 
-  /** Moves this tensor to persistent memory so it outlives training steps; returns it. */
+  private _read(): Float32Array | Int32Array {
+    readHook?.(this);
+    const p = this.ptr >>> 2, n = this.numel();
+    return this.dtype === 'int32' ? i32().slice(p, p + n) : f32().slice(p, p + n);
+  }
+
+  /** Keeps this tensor's memory until it is garbage-collected (see "Memory" in the README); returns it. */
   keep(): this {
-    makePersistent(this._storage);
-    if (this._gradStorage) makePersistent(this._gradStorage);
+    makePermanent(this._storage);
     return this;
   }
 
   /** A tensor sharing this one's data, cut off from the graph. */
-  detach(): Tensor { return new Tensor(this.shape, this.dtype, this._storage); }
+  detach(): Tensor { return new Tensor(this.shape, this.dtype, this._storage, this._strides, this._offset); }
 
-  toString(): string {
-    return `Tensor(${fmtShape(this.shape)}, ${this.dtype}${this._requiresGrad ? ', requiresGrad' : ''})`;
+  /** @internal Where this tensor's memory lives now (for tests and memoryStats). */
+  get _home(): Home { return this._storage.home; }
+}
+
+/** Called before JS reads tensor data (a compiled step's capture forbids it). */
+let readHook: ((t: Tensor) => void) | null = null;
+/** @internal */
+export function setReadHook(h: ((t: Tensor) => void) | null): void { readHook = h; }
+
+function detachGradView(g: LeafGrad): void {
+  // The user holds the old .grad tensor: give it its own copy before the storage is reused.
+  const view = g.view!;
+  const copy = newStorage(g.storage.bytes);
+  kernels().copy(copy.ptr, livePtr(g.storage), g.storage.bytes >>> 2);
+  view._storage = copy;
+  g.view = null;
+}
+
+/**
+ * Copies a strided view into contiguous memory at `dst` (or, with `add`, adds it there) using
+ * the strided_copy kernel over at most 4 dims at a time. Size-1 dims are dropped and dims that
+ * are contiguous with each other merged first, so most views need one call.
+ */
+export function stridedCopy(dst: number, src: Tensor, add: boolean): void {
+  const [shape, strides] = coalesce(src.shape, src._strides);
+  const base = src._basePtr;
+  forEachBlock(shape, strides, (dOff, sOff, n, st) => {
+    kernels().strided_copy(dst + dOff * 4, base + sOff * 4, n[0], n[1], n[2], n[3], st[0], st[1], st[2], st[3], add ? 1 : 0);
+  });
+}
+
+/** Drops size-1 dims and merges neighbouring dims whose strides chain, keeping element order. */
+export function coalesce(shape: Shape, strides: readonly number[]): [number[], number[]] {
+  const sh: number[] = [], st: number[] = [];
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] === 1) continue;
+    const last = sh.length - 1;
+    if (last >= 0 && st[last] === strides[i] * shape[i]) { sh[last] *= shape[i]; st[last] = strides[i]; }
+    else { sh.push(shape[i]); st.push(strides[i]); }
   }
+  return [sh, st];
+}
 
-  // ---- ops (see src/ops/) ----
-  view(...shape: (number | readonly number[])[]): Tensor { return ops.view(this, shape); }
-  reshape(...shape: (number | readonly number[])[]): Tensor { return ops.view(this, shape); }
-  index(idx: Tensor | number | readonly number[]): Tensor { return ops.index(this, idx); }
-  matmul(other: Tensor): Tensor { return ops.matmul(this, other); }
-  add(other: Tensor | number): Tensor { return ops.add(this, other); }
-  sub(other: Tensor | number): Tensor { return ops.sub(this, other); }
-  mul(other: Tensor | number): Tensor { return ops.mul(this, other); }
-  div(other: Tensor | number): Tensor { return ops.div(this, other); }
-  neg(): Tensor { return ops.neg(this); }
-  tanh(): Tensor { return ops.tanh(this); }
-  exp(): Tensor { return ops.exp(this); }
-  log(): Tensor { return ops.log(this); }
-  log10(): Tensor { return ops.log10(this); }
-  sqrt(): Tensor { return ops.sqrt(this); }
-  pow(p: number): Tensor { return ops.pow(this, p); }
-  sum(dim?: number, keepdim = false): Tensor { return ops.sum(this, dim, keepdim); }
-  mean(dim?: number, keepdim = false): Tensor { return ops.mean(this, dim, keepdim); }
-  std(dim?: number, keepdim = false): Tensor { return ops.std(this, dim, keepdim); }
-  softmax(dim: number): Tensor { return ops.softmax(this, dim); }
-  // In-place updates, for noGrad() blocks (optimizer steps, running statistics).
-  add_(other: Tensor | number): this { return ops.inplace(this, 'add', other); }
-  sub_(other: Tensor | number): this { return ops.inplace(this, 'sub', other); }
-  mul_(other: Tensor | number): this { return ops.inplace(this, 'mul', other); }
-  div_(other: Tensor | number): this { return ops.inplace(this, 'div', other); }
-  copy_(other: Tensor): this { return ops.inplace(this, 'copy', other); }
-  fill_(value: number): this { return ops.fill_(this, value); }
-  zero_(): this { return ops.fill_(this, 0); }
+/**
+ * Splits an N-d strided walk into calls over the last 4 dims: f(dstElemOffset, srcElemOffset,
+ * sizes4, strides4), with the destination contiguous in the walk's order.
+ */
+export function forEachBlock(shape: number[], strides: number[], f: (dOff: number, sOff: number, n: number[], st: number[]) => void): void {
+  while (shape.length < 4) { shape.unshift(1); strides.unshift(0); }
+  const outer = shape.length - 4;
+  const n = shape.slice(outer), st = strides.slice(outer);
+  const inner = n[0] * n[1] * n[2] * n[3];
+  const idx = new Array<number>(outer).fill(0);
+  let total = 1;
+  for (let i = 0; i < outer; i++) total *= shape[i];
+  for (let b = 0; b < total; b++) {
+    let sOff = 0;
+    for (let i = 0; i < outer; i++) sOff += idx[i] * strides[i];
+    f(b * inner, sOff, n, st);
+    for (let i = outer - 1; i >= 0; i--) { if (++idx[i] < shape[i]) break; idx[i] = 0; }
+  }
 }
 
 setStorageOf((x) => (x instanceof Tensor ? x._storage : null));
 
-/** @internal Throws unless grad mode is off or t needs no grad (in-place ops would break autograd). */
+/** @internal Throws unless an in-place write to t is allowed now (autograd would be wrong otherwise). */
 export function checkInplace(t: Tensor, op: string): void {
-  if (isGradEnabled() && t._requiresGrad) {
-    throw new Error(`${op}: in-place update of a tensor that requires grad; do it inside noGrad(() => ...)`);
+  if (!isGradEnabled()) return;
+  if (t._requiresGrad && !t._node) {
+    throw new Error(`${op}: in-place update of a leaf tensor that requires grad; do it inside noGrad(() => ...) (as PyTorch's torch.no_grad())`);
   }
+  if (t._node) throw new Error(`${op}: in-place update of a tensor that is part of a graph (it requires grad); use the out-of-place op (${op.replace(/_$/, '')}) or do it inside noGrad(() => ...)`);
 }
+
+export { reclaimedMessage };

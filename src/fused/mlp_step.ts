@@ -101,7 +101,7 @@ export class NotebookMLPStep {
     for (const [s, n] of sizes) { slots.push([s, at]); at += bytes(n); }
     this.ix = slots.find(([s]) => s === S.IX)![1];
     this.ixHost = new Int32Array(B);
-    const plan = i32(), base = this.plan >> 2;
+    const plan = i32(), base = this.plan >>> 2;
     for (const [s, v] of slots) plan[base + s] = v;
     f32()[base + S.KEEP] = 1 - momentum;
     f32()[base + S.MOM] = momentum;
@@ -110,12 +110,14 @@ export class NotebookMLPStep {
 
   /** Packs the parameters (again, if something else repacked them) and writes their places into the plan. */
   private repack(): void {
-    this.packed = packParameters(this.params);
-    const plan = i32(), base = this.plan >> 2;
+    const packed = packParameters(this.params);
+    if (!packed) throw new Error('NotebookMLPStep: the parameters must be whole tensors (not views) to pack');
+    this.packed = packed;
+    const plan = i32(), base = this.plan >>> 2;
     const ps = [S.C, S.W1, S.B1, S.W2, S.B2, S.GAIN, S.BIAS], gs = [S.DC, S.DW1, S.DB1, S.DW2, S.DB2, S.DGAIN, S.DBIAS];
-    this.params.forEach((p, i) => { plan[base + ps[i]] = p.ptr; plan[base + gs[i]] = p._gradStorage!.ptr; });
-    plan[base + S.PARAMS] = this.packed.params.ptr;
-    plan[base + S.GRADS] = this.packed.grads.ptr;
+    this.params.forEach((p, i) => { plan[base + ps[i]] = p.ptr; plan[base + gs[i]] = p._leafGrad!.storage.ptr; });
+    plan[base + S.PARAMS] = this.packed.params;
+    plan[base + S.GRADS] = this.packed.grads;
     plan[base + S.COUNT] = this.packed.count;
   }
 
@@ -133,10 +135,10 @@ export class NotebookMLPStep {
   stepRows(rows: ArrayLike<number>, lr: number): number {
     if (rows.length !== this.batchSize) throw new Error(`NotebookMLPStep: expected ${this.batchSize} batch rows, got ${rows.length}`);
     if (!stillPacked(this.params, this.packed)) this.repack();
-    const plan = i32(), base = this.plan >> 2;
+    const plan = i32(), base = this.plan >>> 2;
     plan[base + S.X] = this.X.ptr; plan[base + S.Y] = this.Y.ptr;
     plan[base + S.RMEAN] = this.m.bnmeanRunning.ptr; plan[base + S.RSTD] = this.m.bnstdRunning.ptr;
-    const ix = this.ix >> 2;
+    const ix = this.ix >>> 2;
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
       if (!(r >= 0 && r < this.rows)) throw new Error(`NotebookMLPStep: batch row ${r} is out of range for ${this.rows} rows`);
@@ -152,7 +154,7 @@ export class NotebookMLPStep {
     } else {
       loss = Math.fround(kernels().mlp_step_notebook(this.plan, lr));
     }
-    for (const p of this.params) p._hasGrad = true;
+    for (const p of this.params) { p._leafGrad!.has = true; p._storage.version++; }
     return loss;
   }
 }

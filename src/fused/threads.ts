@@ -31,14 +31,14 @@ const HELPER_MAIN = `
 function helperMain(d, post) {
   const fail = (e) => {
     const v = new Int32Array(d.memory.buffer), at = d.ctl + ${MSG_AT};
-    if (Atomics.compareExchange(v, at >> 2, 0, -1) === 0) {
+    if (Atomics.compareExchange(v, at >>> 2, 0, -1) === 0) {
       const text = new TextEncoder().encode(String(e)).subarray(0, ${MSG_BYTES - 4});
       new Uint8Array(d.memory.buffer).set(text, at + 4);
-      Atomics.store(v, at >> 2, text.length);
+      Atomics.store(v, at >>> 2, text.length);
     }
-    Atomics.store(v, (d.ctl + ${ABORT_AT}) >> 2, 1);
-    Atomics.add(v, (d.ctl + ${GEN_AT}) >> 2, 1);
-    Atomics.notify(v, (d.ctl + ${GEN_AT}) >> 2);
+    Atomics.store(v, (d.ctl + ${ABORT_AT}) >>> 2, 1);
+    Atomics.add(v, (d.ctl + ${GEN_AT}) >>> 2, 1);
+    Atomics.notify(v, (d.ctl + ${GEN_AT}) >>> 2);
   };
   let ex;
   try {
@@ -155,7 +155,7 @@ export class StepThreads {
       throw new Error('wasmgrad: threaded training in a browser must run inside a Web Worker (its threads wait with Atomics.wait, which a page\'s main thread may not); train in a worker, or use threads: 1');
     }
     const ctl = alloc(CTL_BYTES + MSG_BYTES);
-    i32().fill(0, ctl >> 2, (ctl + CTL_BYTES + MSG_BYTES) >> 2);
+    i32().fill(0, ctl >>> 2, (ctl + CTL_BYTES + MSG_BYTES) >>> 2);
     const url = wt ? null : URL.createObjectURL(new Blob([WEB_HELPER], { type: 'text/javascript' }));
     const helpers: Helper[] = [];
     const threads = new StepThreads(ctl, ctx.threads, helpers);
@@ -177,8 +177,8 @@ export class StepThreads {
   /** After a step returned NaN: throws if a helper failed (the step was not completed). */
   check(): void {
     const v = i32();
-    if (Atomics.load(v, (this.ctl + ABORT_AT) >> 2) === 0) return;
-    const n = Atomics.load(v, (this.ctl + MSG_AT) >> 2), at = this.ctl + MSG_AT + 4;
+    if (Atomics.load(v, (this.ctl + ABORT_AT) >>> 2) === 0) return;
+    const n = Atomics.load(v, (this.ctl + MSG_AT) >>> 2), at = this.ctl + MSG_AT + 4;
     // (a copy: TextDecoder does not read shared memory)
     const msg = n > 0 ? new TextDecoder().decode(u8().slice(at, at + n)) : 'unknown error';
     throw new Error(`wasmgrad: a training helper thread failed: ${msg}`);
@@ -190,12 +190,12 @@ export class StepThreads {
     this.stopped = true;
     const v = i32();
     // Helpers wait at the start barrier: release them (unless one failed, which aborts all).
-    if (!abort && Atomics.load(v, (this.ctl + ABORT_AT) >> 2) === 0) {
+    if (!abort && Atomics.load(v, (this.ctl + ABORT_AT) >>> 2) === 0) {
       (kernels() as ThreadKernels).mlp_threads_quit(this.ctl, this.threads);
     } else {
-      Atomics.store(v, (this.ctl + ABORT_AT) >> 2, 1);
-      Atomics.add(v, (this.ctl + GEN_AT) >> 2, 1);
-      Atomics.notify(v, (this.ctl + GEN_AT) >> 2);
+      Atomics.store(v, (this.ctl + ABORT_AT) >>> 2, 1);
+      Atomics.add(v, (this.ctl + GEN_AT) >>> 2, 1);
+      Atomics.notify(v, (this.ctl + GEN_AT) >>> 2);
     }
     await Promise.all(this.helpers.map((h) => h.terminate()));
     free(this.ctl);

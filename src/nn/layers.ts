@@ -3,7 +3,10 @@
 import { Tensor } from '../tensor.ts';
 import { randn, zeros, ones, tensor } from '../creation.ts';
 import type { Generator } from '../random/generator.ts';
-import { batchNorm, embedding, tanh } from '../ops/index.ts';
+import { batchNorm } from '../ops/batchnorm.ts';
+import { embedding } from '../ops/embedding.ts';
+import { tanh } from '../ops/unary.ts';
+import { kernels } from '../wasm/load.ts';
 import { noGrad } from '../grad_mode.ts';
 import { Module } from './module.ts';
 
@@ -59,7 +62,10 @@ export class BatchNorm1d extends Module {
   }
   forward(x: Tensor): Tensor {
     if (this.training) {
-      noGrad(() => this.num_batches_tracked.copy_(tensor([this.num_batches_tracked.item() + 1], { dtype: 'int32', shape: [] })));
+      // A kernel, not item() + 1 in JS, so a compiled step counts too.
+      const t = this.num_batches_tracked;
+      kernels().add_scalar_i32(t._writePtr(), t.ptr, 1, 1);
+      t._storage.version++;
     }
     return batchNorm(x, this.weight, this.bias, {
       flavour: 'torch', training: this.training, runningMean: this.running_mean, runningVar: this.running_var,

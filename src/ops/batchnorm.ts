@@ -4,7 +4,7 @@
 //              UNBIASED running variance, momentum 0.1.
 // In training mode the running statistics (if given) are updated in place.
 import { Tensor, fmtShape } from '../tensor.ts';
-import { record, isGradEnabled } from '../tape.ts';
+import { record, isGradEnabled, gradPtr } from '../autograd.ts';
 import { kernels } from '../wasm/load.ts';
 import { expectFloat } from './check.ts';
 
@@ -52,18 +52,24 @@ export function batchNorm(x: Tensor, gain: Tensor, bias: Tensor, opts: BatchNorm
   if (B < 2) throw new Error(`batchNorm: training needs at least 2 rows per batch to compute statistics, got ${B}`);
   const out = Tensor._empty([B, H]);
   const mean = Tensor._empty([H]), stat = Tensor._empty([H]);
+  // The backward kernels write all three gradients: an input that needs none gets scratch.
+  const grads = (): [number, number, number] => [x, gain, bias].map((t) => (t.requiresGrad ? gradPtr(t) : Tensor._empty(t.shape).ptr)) as [number, number, number];
   let node: Tensor;
   if (notebook) {
     k.bn_notebook_forward(out.ptr, mean.ptr, stat.ptr, x.ptr, gain.ptr, bias.ptr, B, H);
-    node = record(out, [x, gain, bias], () =>
-      k.bn_notebook_backward(x.gradPtr(), gain.gradPtr(), bias.gradPtr(), out.gradPtr(), x.ptr, gain.ptr, mean.ptr, stat.ptr, B, H));
+    node = record('batchNorm', out, [x, gain, bias], [x, gain], (g) =>
+      k.bn_notebook_backward(...grads(), g, x.ptr, gain.ptr, mean.ptr, stat.ptr, B, H));
   } else {
     const rstd = Tensor._empty([H]);
     k.bn_torch_forward(out.ptr, mean.ptr, stat.ptr, rstd.ptr, x.ptr, gain.ptr, bias.ptr, eps, B, H);
-    node = record(out, [x, gain, bias], () =>
-      k.bn_torch_backward(x.gradPtr(), gain.gradPtr(), bias.gradPtr(), out.gradPtr(), x.ptr, gain.ptr, mean.ptr, rstd.ptr, B, H));
+    node = record('batchNorm', out, [x, gain, bias], [x, gain], (g) =>
+      k.bn_torch_backward(...grads(), g, x.ptr, gain.ptr, mean.ptr, rstd.ptr, B, H));
   }
-  if (opts.runningMean) k.ema_update(opts.runningMean.ptr, mean.ptr, 1 - momentum, momentum, H);
-  if (runStat) k.ema_update(runStat.ptr, stat.ptr, 1 - momentum, momentum, H);
+  for (const [run, batch] of [[opts.runningMean, mean], [runStat, stat]] as const) {
+    if (!run) continue;
+    if (!run.isContiguous()) throw new Error('batchNorm: running statistics must be contiguous tensors');
+    k.ema_update(run._writePtr(), batch.ptr, 1 - momentum, momentum, H);
+    run._storage.version++;
+  }
   return node;
 }

@@ -29,3 +29,34 @@ export function normDim(dim: number, ndim: number, op: string): number {
 export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
+
+/** Throws on option keys the op does not know (a typo would otherwise be ignored silently). */
+export function checkOptions(op: string, opts: object | undefined, known: readonly string[]): void {
+  if (opts === undefined || opts === null) return;
+  if (typeof opts !== 'object') throw new Error(`${op}: options must be an object, got ${typeof opts}`);
+  for (const k of Object.keys(opts)) {
+    if (!known.includes(k)) throw new Error(`${op}: unknown option '${k}'; known: ${known.join(', ')}`);
+  }
+}
+
+/** Normalises a list of dims (negative count from the end); throws on repeats. */
+export function normDims(dims: number | readonly number[], ndim: number, op: string): number[] {
+  const list = typeof dims === 'number' ? [dims] : [...dims];
+  const out = list.map((d) => normDim(d, Math.max(ndim, 1), op));
+  if (new Set(out).size !== out.length) throw new Error(`${op}: dim ${JSON.stringify(list)} repeats a dim`);
+  return out;
+}
+
+/** The broadcast of two shapes by PyTorch's rules; throws naming the op if they do not broadcast. */
+export function broadcastShapes(a: Shape, b: Shape, op: string): number[] {
+  const n = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const da = a[a.length - n + i] ?? 1, db = b[b.length - n + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new Error(`${op}: shapes ${fmtShape(a)} and ${fmtShape(b)} do not broadcast (dim ${i - n}: ${da} vs ${db})`);
+    }
+    out.push(da === 1 ? db : da);
+  }
+  return out;
+}

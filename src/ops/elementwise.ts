@@ -1,109 +1,142 @@
-// add / sub / mul / div with PyTorch broadcasting restricted to what the kernels do:
-// both the same shape, one a row vector (..., N), one a column (M, 1), or one a single
-// element; a JS number is a scalar. Also the in-place forms used inside noGrad().
-import { Tensor, numelOf, fmtShape, checkInplace, type Shape } from '../tensor.ts';
-import { record } from '../tape.ts';
+// add / sub / mul / div with NumPy/PyTorch broadcasting of any ranks, a number on either side,
+// and the in-place forms (add_, copy_, fill_, ...). The kernels take the result viewed as
+// (M, N), N the last dim, and a second operand that is full, a row (N), a column (M) or one
+// element; any other broadcast is first expanded into a full copy (a strided view read once).
+import { Tensor, numelOf, fmtShape, checkInplace, stridedCopy, coalesce, forEachBlock, type Shape } from '../tensor.ts';
+import { record, gradPtr } from '../autograd.ts';
 import { kernels } from '../wasm/load.ts';
 import type { Kernels } from '../wasm/abi.ts';
-import { expectFloat, sameShape } from './check.ts';
+import { expectFloat, broadcastShapes, sameShape } from './check.ts';
+import { expand } from './view.ts';
 
 type Op = 'add' | 'sub' | 'mul' | 'div';
 const FULL = 0, ROW = 1, COL = 2, ONE = 3;
 
-/** The broadcast of two shapes by PyTorch's rules, or null if they do not broadcast. */
-function broadcastShape(a: Shape, b: Shape): number[] | null {
-  const n = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const da = a[a.length - n + i] ?? 1, db = b[b.length - n + i] ?? 1;
-    if (da !== db && da !== 1 && db !== 1) return null;
-    out.push(da === 1 ? db : da);
-  }
-  return out;
-}
-
-/** How `small` spreads over `full` viewed as (M, N), N = last dim; -1 if unsupported. */
-function modeOf(small: Shape, full: Shape): number {
-  const n = numelOf(small);
-  if (n === numelOf(full)) return FULL;
+/** How x spreads over `out` viewed as (M, N): FULL, ROW (N), COL (M) or ONE; -1 for anything else. */
+function modeOf(x: Shape, out: Shape): number {
+  const n = numelOf(x), N = out.length ? out[out.length - 1] : 1, total = numelOf(out);
+  if (n === total) return FULL;
   if (n === 1) return ONE;
-  const N = full[full.length - 1];
-  if (n === N && small[small.length - 1] === N) return ROW;
-  if (full.length === 2 && small.length === 2 && small[0] === full[0] && small[1] === 1) return COL;
+  const xs = [...Array(out.length - x.length).fill(1), ...x];
+  const last = out.length - 1;
+  if (xs[last] === N && xs.every((d, i) => i === last || d === 1)) return ROW;
+  if (xs[last] === 1 && xs.every((d, i) => i === last || d === out[i])) return COL;
   return -1;
 }
 
-/** Adds (acc = 1) or writes (acc = 0) the (M, N) gradient g, reduced to an operand spread with `mode`. */
+/**
+ * Adds (acc = 1) or writes (acc = 0) the out-shaped gradient g (contiguous), summed over the
+ * dims x was broadcast along, into dst (x's shape).
+ */
+export function sumToShape(dst: number, g: number, outShape: Shape, xShape: Shape, acc = 1): void {
+  const k = kernels();
+  const total = numelOf(outShape), n = numelOf(xShape);
+  if (n === total) { k.add_scalar(dst, g, 0, n, acc); return; }
+  if (n === 1) { k.sum_all(dst, g, total, acc); return; }
+  const mode = modeOf(xShape, outShape);
+  const N = outShape[outShape.length - 1];
+  if (mode === ROW) { k.sum_dim0(dst, g, total / N, N, acc); return; }
+  if (mode === COL) { k.sum_dim1(dst, g, total / N, N, acc); return; }
+  // General: sum one broadcast dim at a time (x's shape aligned to out's rank).
+  const xs = [...Array(outShape.length - xShape.length).fill(1), ...xShape];
+  let shape = [...outShape], src = g;
+  for (let d = 0; d < shape.length; d++) {
+    if (xs[d] !== 1 || shape[d] === 1) continue;
+    const pre = numelOf(shape.slice(0, d)), D = shape[d], post = numelOf(shape.slice(d + 1));
+    shape[d] = 1;
+    const last = shape.every((s, i) => s === xs[i]);
+    if (last) { k.sum_mid(dst, src, pre, D, post, acc); return; }
+    const tmp = Tensor._empty(shape);
+    k.sum_mid(tmp.ptr, src, pre, D, post, 0);
+    src = tmp.ptr;
+  }
+  throw new Error('wasmgrad: internal error: sumToShape found no dim to reduce');
+}
+
+/** Subtracts the out-shaped gradient g, summed to x's shape, from dst. */
+function subFromShape(k: Kernels, dst: number, g: number, outShape: Shape, xShape: Shape): void {
+  const n = numelOf(xShape);
+  if (n === numelOf(outShape)) { k.sub(dst, dst, g, 1, n, FULL, 0); return; }
+  const tmp = Tensor._empty(xShape);
+  sumToShape(tmp.ptr, g, outShape, xShape, 0);
+  k.sub(dst, dst, tmp.ptr, 1, n, FULL, 0);
+}
+
+/** Adds the (M, N) gradient g reduced to an operand spread with `mode` (ROW, COL or ONE). */
 function reduceInto(k: Kernels, dst: number, g: number, M: number, N: number, mode: number, acc = 1): void {
-  if (mode === FULL) k.add_scalar(dst, g, 0, M * N, acc);
-  else if (mode === ROW) k.sum_dim0(dst, g, M, N, acc);
+  if (mode === ROW) k.sum_dim0(dst, g, M, N, acc);
   else if (mode === COL) k.sum_dim1(dst, g, M, N, acc);
   else k.sum_all(dst, g, M * N, acc);
 }
 
-/** Subtracts the (M, N) gradient g from the gradient of an operand spread with `mode`. */
-function reduceOutOf(k: Kernels, dst: number, g: number, M: number, N: number, mode: number): void {
-  if (mode === FULL) { k.sub(dst, dst, g, M, N, FULL, 0); return; }
-  const tmp = Tensor._empty([mode === ROW ? N : mode === COL ? M : 1]);
-  reduceInto(k, tmp.ptr, g, M, N, mode, 0);
-  k.sub(dst, dst, tmp.ptr, 1, tmp.numel(), FULL, 0);
+/** An operand as the kernels see it: a full-size (out-shaped) buffer or one spread by mode. */
+interface Operand { t: Tensor; mode: number }
+
+function operand(t: Tensor, shape: number[]): Operand {
+  const mode = modeOf(t.shape, shape);
+  if (mode >= 0) return { t, mode };
+  return { t: expand(t, shape), mode: FULL }; // its gradient flows back through expand
 }
 
-function binary(op: Op, a: Tensor, b: Tensor | number, name: string): Tensor {
-  expectFloat(a, name, 'input');
-  if (typeof b === 'number') return scalarOp(op, a, b, false);
-  if (!(b instanceof Tensor)) throw new Error(`${name}: argument 'other' must be a Tensor or a number, got ${typeof b}`);
-  expectFloat(b, name, 'other');
-  const shape = broadcastShape(a.shape, b.shape);
-  if (!shape) throw new Error(`${name}: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} do not broadcast`);
-  // The kernels take the full-size operand first; `swap` means the tensor on the left is the small one.
-  const swap = numelOf(a.shape) !== numelOf(shape);
-  const full = swap ? b : a, small = swap ? a : b;
-  const mode = modeOf(small.shape, shape);
-  if (mode < 0 || numelOf(full.shape) !== numelOf(shape)) {
-    throw new Error(`${name}: broadcasting ${fmtShape(a.shape)} with ${fmtShape(b.shape)} is not supported (only same shape, a row (..., N), a column (M, 1) or a single element)`);
-  }
-  const N = shape.length ? shape[shape.length - 1] : 1, M = numelOf(shape) / Math.max(N, 1);
+function binary(op: Op, a: Tensor, b: Tensor, name: string): Tensor {
+  expectFloat(a, name, 'input'); expectFloat(b, name, 'other');
+  const shape = broadcastShapes(a.shape, b.shape, name);
+  let A = operand(a, shape), B = operand(b, shape);
+  // The kernels take a full-size operand first; if neither is, expand one.
+  if (A.mode !== FULL && B.mode !== FULL) A = { t: expand(a, shape), mode: FULL };
+  const swap = A.mode !== FULL; // the tensor on the left is the spread one
+  const full = swap ? B.t : A.t, small = swap ? A.t : B.t;
+  const mode = swap ? A.mode : B.mode;
+  const N = shape.length ? shape[shape.length - 1] : 1, M = N === 0 ? 0 : numelOf(shape) / N;
   const k = kernels();
   const out = Tensor._empty(shape);
   const kop = op === 'sub' && swap ? 'rsub' : op === 'div' && swap ? 'rdiv' : op;
   k[kop](out.ptr, full.ptr, small.ptr, M, N, mode, 0);
-  return record(out, [a, b], () => {
-    const g = out.gradPtr();
+  const saved = op === 'mul' ? [full, small] : op === 'div' ? [full, small, out] : [];
+  const smallShape = small.shape;
+  return record(name, out, [full, small], saved, (g) => {
+    const gradSmall = (dst: number, src: number) => (mode === FULL ? sumToShape(dst, src, shape, smallShape) : reduceInto(k, dst, src, M, N, mode));
     if (op === 'add') {
-      if (full.requiresGrad) reduceInto(k, full.gradPtr(), g, M, N, FULL);
-      if (small.requiresGrad) reduceInto(k, small.gradPtr(), g, M, N, mode);
+      if (full.requiresGrad) k.add_scalar(gradPtr(full), g, 0, M * N, 1);
+      if (small.requiresGrad) gradSmall(gradPtr(small), g);
     } else if (op === 'sub') {
       const plus = swap ? small : full, minus = swap ? full : small;
-      if (plus.requiresGrad) reduceInto(k, plus.gradPtr(), g, M, N, plus === full ? FULL : mode);
-      if (minus.requiresGrad) reduceOutOf(k, minus.gradPtr(), g, M, N, minus === full ? FULL : mode);
+      if (plus.requiresGrad) { if (plus === full) k.add_scalar(gradPtr(full), g, 0, M * N, 1); else gradSmall(gradPtr(small), g); }
+      if (minus.requiresGrad) {
+        if (minus === full) k.sub(gradPtr(full), gradPtr(full), g, M, N, FULL, 0);
+        else if (mode === FULL) subFromShape(k, gradPtr(small), g, shape, smallShape);
+        else { const tmp = Tensor._empty([mode === ROW ? N : mode === COL ? M : 1]); reduceInto(k, tmp.ptr, g, M, N, mode, 0); k.sub(gradPtr(small), gradPtr(small), tmp.ptr, 1, tmp.numel(), FULL, 0); }
+      }
     } else if (op === 'mul') {
-      if (full.requiresGrad) k.mul(full.gradPtr(), g, small.ptr, M, N, mode, 1);
+      if (full.requiresGrad) k.mul(gradPtr(full), g, small.ptr, M, N, mode, 1);
       if (small.requiresGrad) {
-        if (mode === FULL) k.mul(small.gradPtr(), g, full.ptr, M, N, FULL, 1);
-        else { const t = Tensor._empty(shape); k.mul(t.ptr, g, full.ptr, M, N, FULL, 0); reduceInto(k, small.gradPtr(), t.ptr, M, N, mode); }
+        if (mode === FULL) k.mul(gradPtr(small), g, full.ptr, M, N, FULL, 1);
+        else { const t = Tensor._empty(shape); k.mul(t.ptr, g, full.ptr, M, N, FULL, 0); gradSmall(gradPtr(small), t.ptr); }
       }
     } else {
       // out = num / den. d num += g / den;  d den -= g * out / den.
       const num = swap ? small : full, den = swap ? full : small;
       const numMode = num === full ? FULL : mode, denMode = den === full ? FULL : mode;
       if (num.requiresGrad) {
-        if (numMode === FULL) k.div(num.gradPtr(), g, den.ptr, M, N, denMode, 1);
-        else { const t = Tensor._empty(shape); k.div(t.ptr, g, den.ptr, M, N, denMode, 0); reduceInto(k, num.gradPtr(), t.ptr, M, N, numMode); }
+        if (num === full) k.div(gradPtr(num), g, den.ptr, M, N, denMode, 1);
+        else { const t = Tensor._empty(shape); k.div(t.ptr, g, den.ptr, M, N, denMode, 0); gradSmall(gradPtr(num), t.ptr); }
       }
       if (den.requiresGrad) {
         const t = Tensor._empty(shape);
         k.mul(t.ptr, g, out.ptr, M, N, FULL, 0);
         k.div(t.ptr, t.ptr, den.ptr, M, N, denMode, 0);
-        reduceOutOf(k, den.gradPtr(), t.ptr, M, N, denMode);
+        if (den === full) k.sub(gradPtr(den), gradPtr(den), t.ptr, M, N, FULL, 0);
+        else if (mode === FULL) subFromShape(k, gradPtr(den), t.ptr, shape, smallShape);
+        else { const tmp = Tensor._empty([denMode === ROW ? N : denMode === COL ? M : 1]); reduceInto(k, tmp.ptr, t.ptr, M, N, denMode, 0); k.sub(gradPtr(den), gradPtr(den), tmp.ptr, 1, tmp.numel(), FULL, 0); }
       }
+      void numMode;
     }
   });
 }
 
 /** a op s, or s op a when `reversed`. */
-export function scalarOp(op: Op, a: Tensor, s: number, reversed: boolean): Tensor {
-  expectFloat(a, op, 'input');
+function scalarOp(op: Op, a: Tensor, s: number, reversed: boolean, name: string): Tensor {
+  expectFloat(a, name, 'input');
   const k = kernels();
   const n = a.numel();
   const out = Tensor._empty(a.shape);
@@ -112,8 +145,9 @@ export function scalarOp(op: Op, a: Tensor, s: number, reversed: boolean): Tenso
   else if (op === 'sub') { if (reversed) k.rsub_scalar(out.ptr, a.ptr, s, n, 0); else k.add_scalar(out.ptr, a.ptr, -s, n, 0); }
   else if (reversed) k.rdiv_scalar(out.ptr, a.ptr, s, n, 0);
   else k.div_scalar(out.ptr, a.ptr, s, n, 0);
-  return record(out, [a], () => {
-    const g = out.gradPtr(), da = a.gradPtr();
+  const saved = op === 'div' && reversed ? [a, out] : [];
+  return record(name, out, [a], saved, (g) => {
+    const da = gradPtr(a);
     if (op === 'add') k.add_scalar(da, g, 0, n, 1);
     else if (op === 'mul') k.mul_scalar(da, g, s, n, 1);
     else if (op === 'sub') { if (reversed) k.sub(da, da, g, 1, n, FULL, 0); else k.add_scalar(da, g, 0, n, 1); }
@@ -128,60 +162,96 @@ export function scalarOp(op: Op, a: Tensor, s: number, reversed: boolean): Tenso
   });
 }
 
-/** a + b (b a tensor that broadcasts, or a number). */
-export function add(a: Tensor | number, b: Tensor | number): Tensor {
-  return typeof a === 'number' ? binary('add', asTensor(b, 'add'), a, 'add') : binary('add', a, b, 'add');
-}
-/** a - b; either may be a number. */
-export function sub(a: Tensor | number, b: Tensor | number): Tensor {
-  return typeof a === 'number' ? scalarOp('sub', asTensor(b, 'sub'), a, true) : binary('sub', a, b, 'sub');
-}
-/** a * b; either may be a number. */
-export function mul(a: Tensor | number, b: Tensor | number): Tensor {
-  return typeof a === 'number' ? binary('mul', asTensor(b, 'mul'), a, 'mul') : binary('mul', a, b, 'mul');
-}
-/** a / b; either may be a number. */
-export function div(a: Tensor | number, b: Tensor | number): Tensor {
-  return typeof a === 'number' ? scalarOp('div', asTensor(b, 'div'), a, true) : binary('div', a, b, 'div');
+function dispatch(op: Op, a: Tensor | number, b: Tensor | number): Tensor {
+  const aT = a instanceof Tensor, bT = b instanceof Tensor;
+  if (aT && bT) return binary(op, a, b, op);
+  if (aT && typeof b === 'number') return scalarOp(op, a, b, false, op);
+  if (bT && typeof a === 'number') return op === 'add' || op === 'mul' ? scalarOp(op, b, a, false, op) : scalarOp(op, b, a, true, op);
+  const bad = aT || typeof a === 'number' ? b : a;
+  throw new Error(`${op}: arguments must be Tensors or numbers (at least one a Tensor), got ${bad === null ? 'null' : typeof bad}`);
 }
 
-function asTensor(x: Tensor | number, op: string): Tensor {
-  if (!(x instanceof Tensor)) throw new Error(`${op}: at least one argument must be a Tensor`);
-  return x;
+/** a + b, broadcasting; either may be a number. */
+export function add(a: Tensor | number, b: Tensor | number): Tensor { return dispatch('add', a, b); }
+/** a - b, broadcasting; either may be a number. */
+export function sub(a: Tensor | number, b: Tensor | number): Tensor { return dispatch('sub', a, b); }
+/** a * b, broadcasting; either may be a number. */
+export function mul(a: Tensor | number, b: Tensor | number): Tensor { return dispatch('mul', a, b); }
+/** a / b, broadcasting; either may be a number. */
+export function div(a: Tensor | number, b: Tensor | number): Tensor { return dispatch('div', a, b); }
+
+/**
+ * Writes `result` (contiguous, t's shape) into t, whatever t's strides; bumps t's version so
+ * autograd and views see the change.
+ */
+export function writeInto(t: Tensor, result: number): void {
+  if (t._contiguous) {
+    const p = t._writePtr();
+    if (p !== result) kernels().copy(p, result, t.numel());
+  } else {
+    const [sh, st] = coalesce(t.shape, t._strides);
+    const base = t._basePtr;
+    forEachBlock(sh, st, (dOff, sOff, n, s4) => {
+      kernels().strided_scatter(base + sOff * 4, result + dOff * 4, n[0], n[1], n[2], n[3], s4[0], s4[1], s4[2], s4[3], 0);
+    });
+  }
+  t._storage.version++;
 }
 
 /** t op= other, in place (no graph): for optimizer steps and running statistics. */
-export function inplace<T extends Tensor>(t: T, op: Op | 'copy', other: Tensor | number): T {
+export function inplace<T extends Tensor>(t: T, op: Op, other: Tensor | number): T {
   const name = `${op}_`;
   checkInplace(t, name);
-  if (op !== 'copy' || typeof other === 'number' || other.dtype !== t.dtype) expectFloat(t, name, 'self');
+  expectFloat(t, name, 'self');
   const k = kernels();
   const n = t.numel();
+  const dst = t._contiguous ? t._writePtr() : Tensor._empty(t.shape).ptr;
+  const src = t.ptr;
   if (typeof other === 'number') {
-    if (op === 'copy') throw new Error('copy_: argument must be a Tensor');
-    if (op === 'add') k.add_scalar(t.ptr, t.ptr, other, n, 0);
-    else if (op === 'sub') k.add_scalar(t.ptr, t.ptr, -other, n, 0);
-    else if (op === 'mul') k.mul_scalar(t.ptr, t.ptr, other, n, 0);
-    else k.div_scalar(t.ptr, t.ptr, other, n, 0);
-    return t;
+    if (op === 'add') k.add_scalar(dst, src, other, n, 0);
+    else if (op === 'sub') k.add_scalar(dst, src, -other, n, 0);
+    else if (op === 'mul') k.mul_scalar(dst, src, other, n, 0);
+    else k.div_scalar(dst, src, other, n, 0);
+  } else {
+    if (!(other instanceof Tensor)) throw new Error(`${name}: argument 'other' must be a Tensor or a number, got ${typeof other}`);
+    expectFloat(other, name, 'other');
+    const shape = broadcastShapes(t.shape, other.shape, name);
+    if (!sameShape(shape, t.shape)) throw new Error(`${name}: cannot broadcast ${fmtShape(other.shape)} into ${fmtShape(t.shape)} in place (the result would be ${fmtShape(shape)})`);
+    let mode = modeOf(other.shape, t.shape), o = other;
+    if (mode < 0) { o = expand(other, t.shape); mode = FULL; }
+    const N = t.ndim ? t.shape[t.ndim - 1] : 1;
+    k[op](dst, src, o.ptr, N === 0 ? 0 : n / N, N, mode, 0);
   }
-  if (op !== 'copy') expectFloat(other, name, 'other');
-  if (op === 'copy' || sameShape(t.shape, other.shape) || numelOf(other.shape) === n) {
-    if (numelOf(other.shape) !== n) throw new Error(`${name}: shapes ${fmtShape(t.shape)} and ${fmtShape(other.shape)} differ`);
-    if (op === 'copy') k.copy(t.ptr, other.ptr, n);
-    else k[op](t.ptr, t.ptr, other.ptr, 1, n, FULL, 0);
-    return t;
-  }
-  const mode = modeOf(other.shape, t.shape);
-  if (mode < 0 || mode === FULL) throw new Error(`${name}: cannot broadcast ${fmtShape(other.shape)} into ${fmtShape(t.shape)}`);
-  const N = t.shape[t.shape.length - 1];
-  k[op](t.ptr, t.ptr, other.ptr, n / N, N, mode, 0);
+  writeInto(t, dst);
   return t;
 }
 
-export function fill_<T extends Tensor>(t: T, value: number): T {
-  checkInplace(t, 'fill_');
-  if (t.dtype !== 'float32') throw new Error('fill_: only float32 tensors can be filled');
-  kernels().fill(t.ptr, value, t.numel());
+/** Copies other's values into t (broadcasting other; same dtype), in place. */
+export function copy_<T extends Tensor>(t: T, other: Tensor): T {
+  checkInplace(t, 'copy_');
+  if (!(other instanceof Tensor)) throw new Error(`copy_: argument 'src' must be a Tensor, got ${typeof other}`);
+  if (other.dtype !== t.dtype) throw new Error(`copy_: dtypes differ: ${t.dtype} and ${other.dtype}`);
+  const shape = broadcastShapes(t.shape, other.shape, 'copy_');
+  if (!sameShape(shape, t.shape)) throw new Error(`copy_: cannot broadcast ${fmtShape(other.shape)} into ${fmtShape(t.shape)}`);
+  const src = numelOf(other.shape) === t.numel() ? other : expand(other, t.shape);
+  if (t._contiguous) { kernels().copy(t._writePtr(), src.ptr, t.numel()); t._storage.version++; }
+  else writeInto(t, src.ptr);
   return t;
 }
+
+/** Sets every element of t to value, in place. */
+export function fill_<T extends Tensor>(t: T, value: number): T {
+  checkInplace(t, 'fill_');
+  if (typeof value !== 'number') throw new Error(`fill_: value must be a number, got ${typeof value}`);
+  if (t.dtype !== 'float32') throw new Error('fill_: only float32 tensors can be filled');
+  if (t._contiguous) { kernels().fill(t._writePtr(), value, t.numel()); t._storage.version++; return t; }
+  const tmp = Tensor._empty(t.shape);
+  kernels().fill(tmp.ptr, value, t.numel());
+  writeInto(t, tmp.ptr);
+  return t;
+}
+
+/** Sets every element of t to 0, in place. */
+export function zero_<T extends Tensor>(t: T): T { return fill_(t, 0); }
+
+export { stridedCopy, FULL, modeOf };

@@ -25,3 +25,28 @@ export function softmaxBackward(dinp: Float64Array, out: ArrayLike<number>, dout
     }
   }
 }
+
+/** out (M,N) = log softmax of each row of inp (M,N) */
+export function logSoftmaxForward(out: Float64Array, inp: ArrayLike<number>, M: number, N: number): void {
+  for (let i = 0; i < M; i++) {
+    let m = -Infinity;
+    for (let j = 0; j < N; j++) m = Math.max(m, inp[i * N + j]);
+    let s = 0;
+    for (let j = 0; j < N; j++) s += Math.exp(inp[i * N + j] - m);
+    const lse = m + Math.log(s);
+    for (let j = 0; j < N; j++) out[i * N + j] = f(inp[i * N + j] - lse);
+  }
+}
+
+/** dinp (M,N) += dout - exp(out) * sum_j dout_j, per row */
+export function logSoftmaxBackward(dinp: Float64Array, out: ArrayLike<number>, dout: ArrayLike<number>, M: number, N: number): void {
+  for (let i = 0; i < M; i++) {
+    let s = 0;
+    for (let j = 0; j < N; j++) s += dout[i * N + j];
+    const sf = f(s);
+    for (let j = 0; j < N; j++) {
+      const k = i * N + j;
+      dinp[k] = f(dinp[k] + f(dout[k] - f(f(Math.exp(out[k])) * sf)));
+    }
+  }
+}

@@ -40,6 +40,7 @@ export function log10Backward(dinp: Float64Array, inp: ArrayLike<number>, dout: 
 /** dinp += dout * p * inp^(p-1), the term in float64 rounded once */
 export function powBackward(dinp: Float64Array, inp: ArrayLike<number>, dout: ArrayLike<number>, p: number, N: number): void {
   p = f(p);
+  if (p === 0) return; // the gradient of x^0 is 0 everywhere, as PyTorch's
   for (let i = 0; i < N; i++) dinp[i] = f(dinp[i] + f(dout[i] * p * Math.pow(inp[i], p - 1)));
 }
 

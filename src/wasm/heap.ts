@@ -1,38 +1,66 @@
-// The single owner of wasm linear memory: typed-array views, the persistent allocator
-// (first fit over a free list, 16-byte aligned) and bump arenas carved from it.
-// Leaves out: which tensor lives where (src/scope.ts decides) and anything about ops.
+// The single owner of wasm linear memory: typed-array views and the allocator (a free list
+// with coalescing, 16-byte aligned, plus exact-size quick lists so a loop that frees and
+// allocates the same sizes every step reuses blocks in O(1)).
+// Leaves out: which tensor lives where and for how long (src/memory.ts decides).
+//
+// NOTE: addresses go up to 4 GiB (the wasm32 maximum), above int32: index views with
+// `ptr >>> 2`, never `ptr >> 2`, which turns negative past 2 GiB.
 
 const ALIGN = 16;
 const PAGE = 65536;
+const MAX_PAGES = 65536; // 4 GiB
 
 let memory: WebAssembly.Memory | null = null;
-let buffer: ArrayBuffer | null = null;
+let buffer: ArrayBufferLike | null = null;
 let f32View = new Float32Array(0);
 let i32View = new Int32Array(0);
 let u8View = new Uint8Array(0);
+let f64View = new Float64Array(0);
 
-/** Free blocks sorted by address, as [ptr, bytes] pairs; blocks in use by their size. */
+/** Free blocks sorted by address, as [ptr, bytes] pairs (coalesced). */
 const freeList: [number, number][] = [];
+/** Recently freed blocks by exact size, not yet merged into freeList. */
+const quick = new Map<number, number[]>();
+let quickBytes = 0;
+/** Blocks in use: address -> size. */
 const used = new Map<number, number>();
+let usedBytes = 0;
 let top = 0; // end of the managed heap (== memory size once attached)
+
+/** Thrown when wasm memory cannot hold an allocation (the 4 GiB limit, or the runtime refused to grow). */
+export class WasmOutOfMemoryError extends Error {
+  constructor(bytes: number) {
+    super(`wasmgrad: out of wasm memory: needed ${fmtBytes(bytes)} more with ${fmtBytes(usedBytes)} in use ` +
+      `(wasm memory stops at 4 GiB); use smaller batches or evaluate in chunks, and run evaluation inside noGrad() so its tensors are freed`);
+    this.name = 'WasmOutOfMemoryError';
+  }
+}
+
+function fmtBytes(n: number): string {
+  return n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MiB` : `${n} bytes`;
+}
 
 export function attachMemory(mem: WebAssembly.Memory, heapBase: number): void {
   memory = mem;
   const start = Math.ceil(heapBase / ALIGN) * ALIGN;
   top = mem.buffer.byteLength;
   freeList.length = 0;
+  quick.clear();
+  quickBytes = 0;
   used.clear();
+  usedBytes = 0;
   freeList.push([start, top - start]);
   refresh();
 }
 
 function refresh(): void {
-  const buf = memory!.buffer as ArrayBuffer;
+  const buf = memory!.buffer;
   if (buf !== buffer) {
     buffer = buf;
     f32View = new Float32Array(buf);
     i32View = new Int32Array(buf);
     u8View = new Uint8Array(buf);
+    f64View = new Float64Array(buf);
   }
 }
 
@@ -41,12 +69,15 @@ function mem(): WebAssembly.Memory {
   return memory;
 }
 
-/** Float32 view of all of memory; index with ptr >> 2. Re-made if memory grew. */
-export function f32(): Float32Array { if (memory!.buffer !== buffer) refresh(); return f32View; }
-/** Int32 view of all of memory; index with ptr >> 2. */
-export function i32(): Int32Array { if (memory!.buffer !== buffer) refresh(); return i32View; }
+// Views of all of memory, re-made when memory grew (growing detaches the old buffer).
+/** Float32 view of all of memory; index with `ptr >>> 2`. */
+export function f32(): Float32Array { if (mem().buffer !== buffer) refresh(); return f32View; }
+/** Int32 view of all of memory; index with `ptr >>> 2`. */
+export function i32(): Int32Array { if (mem().buffer !== buffer) refresh(); return i32View; }
 /** Byte view of all of memory. */
-export function u8(): Uint8Array { if (memory!.buffer !== buffer) refresh(); return u8View; }
+export function u8(): Uint8Array { if (mem().buffer !== buffer) refresh(); return u8View; }
+/** Float64 view of all of memory; index with `ptr >>> 3` (8-byte aligned addresses). */
+export function f64(): Float64Array { if (mem().buffer !== buffer) refresh(); return f64View; }
 
 export function memoryBytes(): number { return mem().buffer.byteLength; }
 
@@ -54,17 +85,36 @@ const roundUp = (n: number) => Math.max(ALIGN, Math.ceil(n / ALIGN) * ALIGN);
 
 /** Allocates `bytes` (16-byte aligned) that stay until free(). Grows memory when full. */
 export function alloc(bytes: number): number {
+  if (!(bytes >= 0) || !Number.isFinite(bytes)) throw new Error(`wasmgrad: internal error: alloc(${bytes})`);
   const size = roundUp(bytes);
+  if (size > MAX_PAGES * PAGE) throw new WasmOutOfMemoryError(size);
+  const q = quick.get(size);
+  if (q && q.length) {
+    const ptr = q.pop()!;
+    quickBytes -= size;
+    return take(ptr, size);
+  }
+  let ptr = fromFreeList(size);
+  if (ptr < 0 && quickBytes > 0) { flushQuick(); ptr = fromFreeList(size); }
+  if (ptr < 0) { grow(size); ptr = fromFreeList(size); }
+  return take(ptr, size);
+}
+
+function take(ptr: number, size: number): number {
+  used.set(ptr, size);
+  usedBytes += size;
+  return ptr;
+}
+
+function fromFreeList(size: number): number {
   for (let i = 0; i < freeList.length; i++) {
     const [ptr, avail] = freeList[i];
     if (avail < size) continue;
     if (avail === size) freeList.splice(i, 1);
     else freeList[i] = [ptr + size, avail - size];
-    used.set(ptr, size);
     return ptr;
   }
-  grow(size);
-  return alloc(bytes);
+  return -1;
 }
 
 function grow(size: number): void {
@@ -72,27 +122,52 @@ function grow(size: number): void {
   const last = freeList[freeList.length - 1];
   const tailFree = last && last[0] + last[1] === top ? last[1] : 0;
   const need = size - tailFree;
+  const current = top / PAGE;
+  const minPages = Math.ceil(need / PAGE);
+  if (current + minPages > MAX_PAGES) throw new WasmOutOfMemoryError(need);
   // Grow by at least a quarter of the current size so repeated growth stays rare.
-  const pages = Math.max(Math.ceil(need / PAGE), Math.ceil(top / PAGE / 4));
+  const pages = Math.min(Math.max(minPages, Math.ceil(current / 4)), MAX_PAGES - current);
   try {
     m.grow(pages);
   } catch {
-    throw new Error(`wasmgrad: out of wasm memory asking for ${size} bytes with ${top} in use; evaluate in smaller chunks`);
+    try { m.grow(minPages); } catch { throw new WasmOutOfMemoryError(need); }
+    return addPages(minPages, last, tailFree);
   }
+  addPages(pages, last, tailFree);
+}
+
+function addPages(pages: number, last: [number, number] | undefined, tailFree: number): void {
   const added = pages * PAGE;
-  if (tailFree) last[1] += added;
+  if (tailFree) last![1] += added;
   else freeList.push([top, added]);
   top += added;
   refresh();
 }
 
-/** Returns a block from alloc() to the free list, merging it with its neighbours. */
+/** Returns a block from alloc() to the allocator. */
 export function free(ptr: number): void {
   const size = used.get(ptr);
   if (size === undefined) throw new Error(`wasmgrad: internal error: free(${ptr}) of a block not in use`);
   used.delete(ptr);
+  usedBytes -= size;
+  let q = quick.get(size);
+  if (!q) quick.set(size, (q = []));
+  q.push(ptr);
+  quickBytes += size;
+  // Keep the quick lists small next to what is in use, so sizes that stop recurring return to the free list.
+  if (quickBytes > 16 * 2 ** 20 && quickBytes > usedBytes) flushQuick();
+}
+
+/** Merges every quick-list block back into the coalesced free list. */
+function flushQuick(): void {
+  for (const [size, ptrs] of quick) for (const ptr of ptrs) insertFree(ptr, size);
+  quick.clear();
+  quickBytes = 0;
+}
+
+function insertFree(ptr: number, size: number): void {
   let lo = 0, hi = freeList.length;
-  while (lo < hi) { const mid = (lo + hi) >> 1; if (freeList[mid][0] < ptr) lo = mid + 1; else hi = mid; }
+  while (lo < hi) { const mid = (lo + hi) >>> 1; if (freeList[mid][0] < ptr) lo = mid + 1; else hi = mid; }
   freeList.splice(lo, 0, [ptr, size]);
   const next = freeList[lo + 1];
   if (next && ptr + size === next[0]) { freeList[lo][1] += next[1]; freeList.splice(lo + 1, 1); }
@@ -101,69 +176,7 @@ export function free(ptr: number): void {
 }
 
 /** Bytes handed out by alloc() and not yet freed. */
-export function bytesInUse(): number {
-  let n = 0;
-  for (const s of used.values()) n += s;
-  return n;
-}
+export function bytesInUse(): number { return usedBytes; }
 
-export interface ArenaMark { chunk: number; offset: number; used: number }
-
-/**
- * A bump allocator over chunks taken from alloc(). mark()/reset() release everything
- * allocated since the mark at once; after a full reset the chunks are merged into one,
- * so a loop that allocates the same each time settles on one chunk and stops growing.
- */
-export class Arena {
-  private chunks: { ptr: number; size: number }[] = [];
-  private chunk = 0;
-  private offset = 0;
-  /** Bytes allocated since the last full reset. */
-  used = 0;
-  /** The most bytes ever in use at once. */
-  highWater = 0;
-
-  alloc(bytes: number): number {
-    const size = roundUp(bytes);
-    while (this.chunk < this.chunks.length) {
-      const c = this.chunks[this.chunk];
-      if (this.offset + size <= c.size) {
-        const ptr = c.ptr + this.offset;
-        this.offset += size;
-        this.used += size;
-        if (this.used > this.highWater) this.highWater = this.used;
-        return ptr;
-      }
-      this.chunk++;
-      this.offset = 0;
-    }
-    const capacity = this.chunks.reduce((s, c) => s + c.size, 0);
-    const chunkSize = Math.max(size, capacity, 64 * 1024);
-    this.chunks.push({ ptr: alloc(chunkSize), size: chunkSize });
-    return this.alloc(bytes);
-  }
-
-  mark(): ArenaMark { return { chunk: this.chunk, offset: this.offset, used: this.used }; }
-
-  reset(m: ArenaMark): void {
-    this.chunk = m.chunk;
-    this.offset = m.offset;
-    this.used = m.used;
-  }
-
-  /**
-   * Releases everything; merges the chunks into one chunk of at least `reserve` bytes and the
-   * high-water mark, so the next use allocates nothing from the heap.
-   */
-  resetAll(reserve = 0): void {
-    const want = roundUp(Math.max(this.highWater, reserve));
-    const capacity = this.chunks.reduce((s, c) => s + c.size, 0);
-    if (this.chunks.length > 1 || capacity < want) {
-      for (const c of this.chunks) free(c.ptr);
-      this.chunks = [{ ptr: alloc(want), size: want }];
-    }
-    this.chunk = 0;
-    this.offset = 0;
-    this.used = 0;
-  }
-}
+/** The size alloc() gave the block at `ptr` (for tests and checks). */
+export function blockSize(ptr: number): number | undefined { return used.get(ptr); }

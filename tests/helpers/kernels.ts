@@ -18,23 +18,23 @@ export async function loadKernels(): Promise<{ k: Kernels; info: InitInfo }> {
 export function f32buf(data: ArrayLike<number> | number): number {
   const n = typeof data === 'number' ? data : data.length;
   const ptr = alloc(Math.max(4, n * 4));
-  if (typeof data === 'number') f32().fill(POISON, ptr >> 2, (ptr >> 2) + n);
-  else f32().set(data, ptr >> 2);
+  if (typeof data === 'number') f32().fill(POISON, ptr >>> 2, (ptr >>> 2) + n);
+  else f32().set(data, ptr >>> 2);
   return ptr;
 }
 
 export function i32buf(data: ArrayLike<number>): number {
   const ptr = alloc(Math.max(4, data.length * 4));
-  i32().set(data, ptr >> 2);
+  i32().set(data, ptr >>> 2);
   return ptr;
 }
 
 export function poison(ptr: number, n: number): void {
-  f32().fill(POISON, ptr >> 2, (ptr >> 2) + n);
+  f32().fill(POISON, ptr >>> 2, (ptr >>> 2) + n);
 }
 
 export function readF32(ptr: number, n: number): Float32Array {
-  return f32().slice(ptr >> 2, (ptr >> 2) + n);
+  return f32().slice(ptr >>> 2, (ptr >>> 2) + n);
 }
 
 /** Deterministic uniform numbers in [lo, hi) from a 32-bit seed (mulberry32). */

@@ -15,7 +15,7 @@ test('embedding: forward matches the reference bit for bit and writes nothing pa
   for (const N of NS) for (const E of ES) {
     const table = asF32(uniform(V * E, N + E)), idx = indices(N, 3 * N + E);
     const op = f32buf(N * E + GUARD);
-    k.embedding_forward(op, f32buf(table), i32buf(idx), N, E);
+    k.embedding_forward(op, f32buf(table), i32buf(idx), N, E, V, 0);
     const ref = new Float64Array(N * E);
     embeddingForward(ref, table, idx, N, E);
     const got = readF32(op, N * E + GUARD);
@@ -29,7 +29,7 @@ test('embedding: backward matches the reference bit for bit (scatter-add, accumu
     const dout = asF32(uniform(N * E, 5 * N + E)), idx = indices(N, N + 7 * E);
     const init = asF32(uniform(V * E, N * E));
     const dp = f32buf([...init, ...new Array(GUARD).fill(POISON)]);
-    k.embedding_backward(dp, f32buf(dout), i32buf(idx), N, E);
+    k.embedding_backward(dp, f32buf(dout), i32buf(idx), N, E, V, 0);
     const ref = Float64Array.from(init);
     embeddingBackward(ref, dout, idx, N, E, Math.fround);
     const got = readF32(dp, V * E + GUARD);
@@ -43,7 +43,7 @@ test('embedding: repeated indices accumulate', () => {
   const idx = new Int32Array(N).fill(5);
   idx[7] = 0;
   const dp = f32buf(new Float64Array(V * E).fill(0.5));
-  k.embedding_backward(dp, f32buf(new Float64Array(N * E).fill(1)), i32buf(idx), N, E);
+  k.embedding_backward(dp, f32buf(new Float64Array(N * E).fill(1)), i32buf(idx), N, E, V, 0);
   const got = readF32(dp, V * E);
   for (let e = 0; e < E; e++) {
     assert.is(got[5 * E + e], 95.5, `row 5 element ${e}`);
@@ -56,13 +56,13 @@ test('embedding: NaN propagates (forward and backward)', () => {
   const E = 5, table = new Float64Array(V * E).fill(1);
   table[2 * E + 4] = NaN;
   const op = f32buf(2 * E);
-  k.embedding_forward(op, f32buf(table), i32buf([2, 3]), 2, E);
+  k.embedding_forward(op, f32buf(table), i32buf([2, 3]), 2, E, V, 0);
   const out = readF32(op, 2 * E);
   assert.ok(Number.isNaN(out[4]) && out.filter(Number.isNaN).length === 1, `out ${out}`);
   const dout = new Float64Array(2 * E).fill(1);
   dout[E + 1] = NaN;
   const dp = f32buf(new Float64Array(V * E));
-  k.embedding_backward(dp, f32buf(dout), i32buf([2, 3]), 2, E);
+  k.embedding_backward(dp, f32buf(dout), i32buf([2, 3]), 2, E, V, 0);
   const d = readF32(dp, V * E);
   assert.ok(Number.isNaN(d[3 * E + 1]) && d.filter(Number.isNaN).length === 1, `dtable ${d}`);
 });

@@ -28,10 +28,10 @@ function check(l: (typeof LAYOUTS)[number], M: number, K: number, N: number, acc
   const a = asF32(uniform(M * K, seed)), b = asF32(uniform(K * N, seed + 1, -2, 2));
   const start = acc ? asF32(uniform(M * N, seed + 2, -3, 3)) : new Float64Array(M * N);
   const ap = f32buf(M * K + 1) + offset, bp = f32buf(K * N + 1) + offset;
-  f32().set(a, ap >> 2); f32().set(b, bp >> 2);
+  f32().set(a, ap >>> 2); f32().set(b, bp >>> 2);
   const buf = f32buf(M * N + 2 * GUARD + 1), op = buf + GUARD * 4 + offset;
   poison(buf, M * N + 2 * GUARD + 1);
-  if (acc) f32().set(start, op >> 2);
+  if (acc) f32().set(start, op >>> 2);
 
   l.kernel(op, ap, bp, M, K, N, acc ? 1 : 0);
   const got = readF32(op, M * N);

@@ -18,11 +18,11 @@ test('tanh: max abs error vs Math.tanh is under 1e-6 over a dense sweep of float
     for (let b = 0; b <= END; ) {
       let n = 0;
       for (; n < CHUNK && b <= END; n++, b += STRIDE) bits[n] = (b | sign) >>> 0;
-      f32().set(xs.subarray(0, n), inp >> 2);
+      f32().set(xs.subarray(0, n), inp >>> 2);
       k.tanh_forward(out, inp, n);
       const ys = f32();
       for (let i = 0; i < n; i++) {
-        const e = Math.abs(ys[(out >> 2) + i] - Math.tanh(xs[i]));
+        const e = Math.abs(ys[(out >>> 2) + i] - Math.tanh(xs[i]));
         if (!(e <= maxErr)) { maxErr = e; worst = xs[i]; }
       }
     }

@@ -1,0 +1,29 @@
+// The kernels' status word (assembly/status.ts): kernels that find bad data (an index out of
+// range) record it there and skip the element. After such a kernel, JS checks it and throws a
+// clear error; a compiled program checks it after every command (src/compile/).
+import { kernels } from './load.ts';
+import { i32 } from './heap.ts';
+
+/** Explains a status: (code, value, position) -> message. */
+export type StatusMessage = (value: number, position: number) => string;
+
+/** Hook for a compiled step's capture: attaches the message to the command just recorded. */
+let onCheck: ((msg: StatusMessage) => void) | null = null;
+export function setStatusHook(h: ((msg: StatusMessage) => void) | null): void { onCheck = h; }
+
+/** Reads and clears the status word: null if no kernel failed, else [code, value, position]. */
+export function takeStatus(): [number, number, number] | null {
+  const p = kernels().status_ptr() >>> 2;
+  const mem = i32();
+  if (mem[p] === 0) return null;
+  const r: [number, number, number] = [mem[p], mem[p + 1], mem[p + 2]];
+  mem[p] = 0;
+  return r;
+}
+
+/** Throws msg(value, position) if the kernel just run recorded a failure. */
+export function checkStatus(msg: StatusMessage): void {
+  if (onCheck) onCheck(msg);
+  const s = takeStatus();
+  if (s) throw new Error(msg(s[1], s[2]));
+}
