@@ -43,21 +43,23 @@ export function paramCount(s: Omit<RunSizes, 'batchSize' | 'examples'>): number 
 
 /**
  * Bytes of wasm memory a run holds at its peak, in four parts, float32/int32 each 4 bytes.
- * Measured against memoryStats() on the notebook's sizes and larger ones (H 2000-4000, B 4096,
- * block 8): each part is 1.1-1.5x what the engine allocates, never below it.
+ * Fitted to memoryStats() over runs from the notebook's sizes to H 2000, B 1024, K 300, block 40
+ * (tests/makemore/limits.test.ts): never below what the engine allocates, at most ~2.5x above.
  */
 export function runBytes(s: RunSizes): { params: number; data: number; step: number; eval: number; total: number } {
   const { vocabSize: V, blockSize: BS, nEmbed: E, nHidden: H, batchSize: B } = s;
   const K = BS * E;
-  // Parameters, gradients, the fused step's packed copy, and the init's temporaries.
-  const params = 6 * paramCount(s) * 4;
+  // Parameters and gradients, the fused step's packed copies of both, the init's temporaries.
+  const params = 8 * paramCount(s) * 4;
   // X (n, blockSize) and Y (n) of every split, kept for the whole run.
   const data = s.examples * (BS + 1) * 4;
-  // One training step's batch, activations and their gradients.
-  const step = B > 0 ? (B * (2 + BS + 2 * K + 6 * H + 3 * V) + 2 * H) * 4 : 0;
+  // NOTE: activations live in step arenas, which grow by doubling: up to 2x what is live.
+  const arena = 2;
+  // One training step's batch, activations and their gradients (the fused step: one exact block).
+  const step = B > 0 ? (B * (2 + BS + 2 * K + 6 * H + 3 * V) + 2 * H) * 4 * (s.batchnorm ? 1 : arena) : 0;
   // One chunk of the split losses (or the calibration, or one sampled row).
   const rows = s.examples > 0 ? Math.min(EVAL_CHUNK, s.examples) : 1;
-  const evalBytes = rows * (1 + BS + 2 * K + 6 * H + 4 * V) * 4;
+  const evalBytes = arena * rows * (1 + 2 * BS + 3 * K + 5 * H + 4 * V) * 4;
   return { params, data, step, eval: evalBytes, total: params + data + step + evalBytes };
 }
 
