@@ -10,7 +10,9 @@ import { datasetTensors } from './makemore/session.ts';
 import { MLP, type ModelConfig } from './makemore/model.ts';
 import { train, NonFiniteLossError, type Schedule } from './makemore/train.ts';
 import { encodeCheckpoint, decodeCheckpoint, loadInto, CheckpointError, type Checkpoint } from './makemore/checkpoint.ts';
-import { readNames, checkWritable, writeAtomic, readCheckpointFile, UserError } from './makemore/files.ts';
+import { readNames, claimOutputs, writeAtomic, readCheckpointFile, UserError } from './makemore/files.ts';
+import { checkDataFits, MemoryLimitError, outOfMemoryMessage, type RunSizes } from './makemore/limits.ts';
+import { escapeControls } from './makemore/text.ts';
 import { progressBar, lossChart, writeLossSvg } from './makemore/report.ts';
 import { benchMain } from './bench/e2e.ts';
 
@@ -123,9 +125,10 @@ const out = (line = '') => process.stdout.write(line + '\n');
 const note = (line: string) => process.stderr.write(line + '\n');
 const fmtStep = (i: number, steps: number, loss: number) => `${String(i).padStart(7)}/${String(steps).padStart(7)}: ${loss.toFixed(4)}`;
 
-async function loadData(path: string | undefined, blockSize: number, seed: number) {
+async function loadData(path: string | undefined, sizes: Omit<RunSizes, 'vocabSize' | 'examples'>, seed: number, from: string) {
   const text = await readNames(path ?? 'names.txt', { download: path === undefined, log: note });
-  return makeSplits(text, { blockSize, seed });
+  checkDataFits(text, sizes, from);
+  return makeSplits(text, { blockSize: sizes.blockSize, seed });
 }
 
 const decode = (itos: string[], seqs: number[][]) => seqs.map((s) => s.map((i) => itos[i]).join(''));
@@ -150,7 +153,10 @@ async function cmdTrain(args: string[]): Promise<void> {
   const numSamples = intFlag(v, 'samples', 20, 0);
   let batchnorm = !v['no-batchnorm'];
   const json = !!v.json;
-  for (const flag of ['save', 'plot'] as const) if (typeof v[flag] === 'string') await checkWritable(v[flag] as string, `--${flag}`);
+  const outputs = (['save', 'plot'] as const).filter((f) => typeof v[f] === 'string').map((f) => ({ flag: `--${f}`, path: v[f] as string }));
+  const inputs: { flag: string; path: string; replacedBy?: string }[] = [{ flag: '--data', path: (v.data as string | undefined) ?? 'names.txt' }];
+  if (typeof v.resume === 'string') inputs.push({ flag: '--resume', path: v.resume, replacedBy: '--save' });
+  await claimOutputs(outputs, inputs);
 
   let resume: Checkpoint | null = null;
   if (typeof v.resume === 'string') {
@@ -169,8 +175,9 @@ async function cmdTrain(args: string[]): Promise<void> {
 
   const threads = v.threads === undefined ? undefined : intFlag(v, 'threads', 1, 1);
   if (threads !== undefined && threads > 64) throw new UsageError(`--threads must be at most 64, got '${v.threads}'`);
+  if (steps > 0 && batchnorm && batchSize < 2) throw new UsageError(`--batch-size ${batchSize}: batch norm needs at least 2 rows per step; use --batch-size 2 or more, or --no-batchnorm`);
   const info = await initFrom(v, threads);
-  const data = await loadData(v.data as string | undefined, blockSize, seed);
+  const data = await loadData(v.data as string | undefined, { blockSize, nEmbed, nHidden, batchnorm, batchSize: steps > 0 ? batchSize : 0 }, seed, resume ? "the checkpoint's sizes with this data" : 'these sizes');
   if (resume && resume.itos.join('') !== data.vocab.itos.join('')) {
     throw new UserError(`the checkpoint's vocabulary (${resume.itos.join('')}) differs from this data's (${data.vocab.itos.join('')}); pass the --data it was trained on`);
   }
@@ -309,7 +316,7 @@ async function cmdEval(args: string[]): Promise<void> {
   const split = (v.split as string | undefined) ?? 'all';
   if (!['train', 'val', 'test', 'all'].includes(split)) throw new UsageError(`--split must be train, val, test or all, got '${split}'`);
   const { model, ckpt } = await loadModel(v.load, v);
-  const data = await loadData(v.data as string | undefined, ckpt.config.blockSize, ckpt.training.seed);
+  const data = await loadData(v.data as string | undefined, { ...ckpt.config, batchSize: 0 }, ckpt.training.seed, "the checkpoint's sizes with this data");
   if (data.vocab.itos.join('') !== ckpt.itos.join('')) {
     throw new UserError(`the checkpoint's vocabulary (${ckpt.itos.join('')}) differs from this data's (${data.vocab.itos.join('')}); pass the --data it was trained on`);
   }
@@ -318,6 +325,7 @@ async function cmdEval(args: string[]): Promise<void> {
     if (split !== 'all' && split !== s) continue;
     const t = datasetTensors(data[s], ckpt.config.blockSize);
     result[s] = model.splitLoss(t.X, t.Y);
+    if (!Number.isFinite(result[s])) throw new UserError(`the checkpoint's ${s} loss is ${result[s]}: its weights give non-finite values on this data, so it cannot be evaluated; use an earlier checkpoint`);
     if (!v.json) out(`${s} ${result[s]}`);
   }
   if (v.json) out(JSON.stringify(result));
@@ -338,7 +346,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function isUserFacing(e: unknown): boolean {
-  return e instanceof UsageError || e instanceof UserError || e instanceof DataError || e instanceof CheckpointError;
+  return e instanceof UsageError || e instanceof UserError || e instanceof DataError || e instanceof CheckpointError || e instanceof MemoryLimitError;
 }
 
 const debug = process.argv.includes('--debug') || !!process.env.WASMGRAD_DEBUG;
@@ -346,8 +354,12 @@ main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (e: unknown) => {
     if (debug) console.error(e);
-    else if (isUserFacing(e)) process.stderr.write(`wasmgrad: ${(e as Error).message}\n`);
-    else process.stderr.write(`wasmgrad: internal error: ${(e as Error)?.message ?? e} (run with --debug for details and report it)\n`);
+    else if (isUserFacing(e)) process.stderr.write(`wasmgrad: ${escapeControls((e as Error).message)}\n`);
+    else if (outOfMemoryMessage(e)) process.stderr.write(`wasmgrad: ${outOfMemoryMessage(e)}\n`);
+    else if (/^multinomial: probabilities must be finite/.test((e as Error)?.message)) {
+      process.stderr.write('wasmgrad: the model gives non-finite probabilities (its weights overflow float32), so it cannot be sampled; use an earlier checkpoint or train with a lower --lr\n');
+    }
+    else process.stderr.write(`wasmgrad: internal error: ${escapeControls(String((e as Error)?.message ?? e))} (run with --debug for details and report it)\n`);
     process.exitCode = e instanceof UsageError ? 2 : 1;
   },
 );

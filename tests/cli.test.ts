@@ -3,31 +3,16 @@
 // no stack trace, nothing written at the --save path).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { namesPath } from './helpers/names.ts';
+import { CLI, TSX, runCli, oneLineError } from './helpers/cli.ts';
 
-const CLI = new URL('../src/cli.ts', import.meta.url).pathname;
-const TSX = import.meta.resolve('tsx');
 const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-cli-'));
 const names = namesPath();
-
-function run(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
-  const r = spawnSync(process.execPath, ['--import', TSX, CLI, ...args], { encoding: 'utf8', cwd: opts.cwd ?? dir, env: { ...process.env, WASMGRAD_DEBUG: '', ...opts.env } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-/** One readable line on stderr, no stack trace, no raw wasm error. */
-function oneLineError(r: ReturnType<typeof run>, code: number, pattern: RegExp, what: string) {
-  assert.is(r.code, code, `${what}: exit code (stderr: ${r.err})`);
-  const lines = r.err.trim().split('\n');
-  assert.is(lines.length, 1, `${what}: one line on stderr, got:\n${r.err}`);
-  assert.match(lines[0], /^wasmgrad: /, what);
-  assert.match(lines[0], pattern, what);
-  assert.not.match(r.err, /\n\s+at |RuntimeError|unreachable/, `${what}: no stack trace`);
-}
+const run = (args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) => runCli(args, { cwd: dir, ...opts });
 
 const tiny = join(dir, 'tiny.txt');
 writeFileSync(tiny, Array.from({ length: 400 }, (_, i) => ['ann', 'bob', 'cara', 'dave', 'emma', 'finn', 'gus', 'hana'][i % 8] + 'abcdefghij'[i % 10]).join('\n') + '\n');

@@ -2,6 +2,7 @@
 // split -> (X, Y) context/target arrays, bit-for-bit what build_dataset produces.
 // Takes the file's text, never a path: reading files is the caller's job (no Node APIs here).
 import { PythonRandom } from '../random/python.ts';
+import { CONTROL } from './text.ts';
 
 /** A problem with the names data itself; the message says what is wrong and what to do. */
 export class DataError extends Error {
@@ -10,10 +11,6 @@ export class DataError extends Error {
     this.name = 'DataError';
   }
 }
-
-/** Characters a names file should not hold: C0/C1 controls including tab, DEL, and the Unicode
- *  line/paragraph separators (Python's splitlines would break lines on those; we refuse). */
-const CONTROL = /[\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029]/u;
 
 /**
  * Splits a names file into words, one per line. Lines end in \n, \r\n or \r; lines that are

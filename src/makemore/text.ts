@@ -1,0 +1,30 @@
+// Which characters a name may hold, and text made safe for a terminal: a checkpoint or a file
+// name is not ours, and a raw ESC in it could retitle or repaint the user's terminal.
+// Portable. Leaves out: parsing names files (data.ts), which gives each mistake its own message.
+
+/** Characters a names file should not hold: C0/C1 controls including tab, DEL, and the Unicode
+ *  line/paragraph separators (Python's splitlines would break lines on those; we refuse). */
+export const CONTROL = /[\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029]/u;
+
+/**
+ * True for one character (code point) that a name may hold: what parseNames accepts, so every
+ * character of a vocabulary built from a names file passes. Not '.', the start/end token.
+ */
+export function isNameChar(ch: string): boolean {
+  return typeof ch === 'string' && [...ch].length === 1 && ch !== '.' && ch !== '\n' && ch !== '\r' && ch !== '\uFFFD' && !CONTROL.test(ch);
+}
+
+const UNSAFE = new RegExp(`${CONTROL.source}|[\\n\\r]`, 'gu');
+
+/**
+ * `s` with every control character (and newline) written as an escape, so it prints on one line
+ * and cannot drive the terminal.
+ * @example
+ *   escapeControls('a\x1b]0;pwned\x07b'); // 'a\\x1b]0;pwned\\x07b'
+ */
+export function escapeControls(s: string): string {
+  return s.replace(UNSAFE, (c) => {
+    const code = c.codePointAt(0)!;
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
