@@ -3,6 +3,7 @@ import { Tensor, numelOf, fmtShape, type DType, type Shape } from './tensor.ts';
 import { f32, i32 } from './wasm/heap.ts';
 import { kernels } from './wasm/load.ts';
 import { Generator } from './random/generator.ts';
+import { everyCall } from './compile/hooks.ts';
 
 export interface TensorOptions {
   dtype?: DType;
@@ -59,8 +60,9 @@ export function tensor(data: Nested | Float32Array | Int32Array | ArrayLike<numb
     for (let i = 0; i < flat.length; i++) {
       if (!Number.isInteger(flat[i])) throw new Error(`tensor: int32 data must be integers, got ${flat[i]} at ${i}`);
     }
-    i32().set(flat, t.ptr >>> 2);
-  } else f32().set(flat, t.ptr >>> 2);
+  }
+  const values = dtype === 'int32' ? (flat instanceof Int32Array ? flat : Int32Array.from(flat)) : (flat instanceof Float32Array ? flat : Float32Array.from(flat));
+  fillFromJs(t, (view) => view.set(values));
   if (opts.requiresGrad) t.requiresGrad = true;
   return t;
 }
@@ -72,6 +74,19 @@ function shapeArg(shape: Shape | number, op: string): Shape {
 }
 
 /** A float32 tensor filled with `value`. */
+/**
+ * @internal Writes a new tensor's elements from JavaScript: f gets a typed-array view of them
+ * (made fresh, since memory may have grown). Data and random draws made this way inside a
+ * compiled step are made again at every call, in the same order (see src/compile/).
+ */
+export function fillFromJs(t: Tensor, f: (view: Float32Array | Int32Array) => void): void {
+  everyCall(() => {
+    const p = t._writePtr() >>> 2, n = t.numel();
+    f(t.dtype === 'int32' ? i32().subarray(p, p + n) : f32().subarray(p, p + n));
+    t._storage.version++;
+  });
+}
+
 export function full(shape: Shape | number, value: number, opts: { requiresGrad?: boolean } = {}): Tensor {
   const t = Tensor._empty(shapeArg(shape, 'full'));
   kernels().fill(t.ptr, value, t.numel());
@@ -99,8 +114,8 @@ export interface RandomOptions { generator?: Generator; requiresGrad?: boolean }
  */
 export function randn(shape: Shape | number, opts: RandomOptions = {}): Tensor {
   const t = Tensor._empty(shapeArg(shape, 'randn'));
-  const p = t.ptr >>> 2;
-  (opts.generator ?? defaultGenerator()).fillRandn(f32().subarray(p, p + t.numel()));
+  const gen = opts.generator ?? defaultGenerator();
+  fillFromJs(t, (view) => gen.fillRandn(view as Float32Array));
   if (opts.requiresGrad) t.requiresGrad = true;
   return t;
 }
@@ -112,8 +127,8 @@ export function randint(low: number, high: number, shape: Shape | number, opts: 
   }
   if (low < -(2 ** 31) || high > 2 ** 31) throw new Error('randint: bounds must fit in int32');
   const t = Tensor._empty(shapeArg(shape, 'randint'), 'int32');
-  const p = t.ptr >>> 2;
-  (opts.generator ?? defaultGenerator()).fillRandint(i32().subarray(p, p + t.numel()), low, high);
+  const gen = opts.generator ?? defaultGenerator();
+  fillFromJs(t, (view) => gen.fillRandint(view as Int32Array, low, high));
   return t;
 }
 
