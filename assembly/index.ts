@@ -22,4 +22,6 @@ export * from './kernels/strided';
 export * from './kernels/nll';
 export * from './kernels/compare';
 export { status_ptr } from './status';
+// The interpreter of compiled steps, generated at build time by tools/gen-program.mjs.
+export { program_run, program_opcount, program_nargs, program_ptrmask } from './_program';
 export * from './kernels/mlp_step';

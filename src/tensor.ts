@@ -10,6 +10,7 @@ import {
   Storage, newStorage, newPermanentStorage, makePermanent, livePtr, setStorageOf, reclaimedMessage, type Home,
 } from './memory.ts';
 import { isGradEnabled, runBackward, type Node, type BackwardOptions } from './autograd.ts';
+import { everyCall } from './compile/hooks.ts';
 
 export type DType = 'float32' | 'int32';
 export type Shape = readonly number[];
@@ -146,10 +147,10 @@ export class Tensor {
     let g = this._leafGrad;
     if (!g) g = this._leafGrad = { storage: newPermanentStorage(this.numel() * 4), has: false, view: null };
     if (!g.has) {
-      if (g.view) detachGradView(g);
+      const grad = g;
+      everyCall(() => { if (grad.view) detachGradView(grad); grad.has = true; });
       kernels().fill(livePtr(g.storage), 0, this.numel());
       g.storage.version++;
-      g.has = true;
     }
     return livePtr(g.storage);
   }

@@ -1,10 +1,10 @@
 // What ops and optimizers tell a compiled step's capture (src/compile/compile.ts), and nothing
-// else: outside a capture these calls do nothing.
+// else: outside a capture these calls do nothing (everyCall just runs its function).
 
 export interface CaptureListener {
   /** Argument `arg` of the kernel call just made is read from JS at every call: get() gives it. */
   dynamicScalar(arg: number, get: () => number): void;
-  /** Runs f now and again before every replayed call (JS state an op keeps, e.g. a step count). */
+  /** Runs f now (not recorded as kernel commands) and again before every replayed call. */
   everyCall(f: () => void): void;
 }
 
@@ -16,8 +16,12 @@ export function dynamicScalar(arg: number, get: () => number): void {
   if (listener) listener.dynamicScalar(arg, get);
 }
 
-/** Runs f now; a compiled step runs it again before every call. */
+/**
+ * Runs f now; a compiled step runs it again before every call, in the order recorded. For JS
+ * work a step does besides kernels: data and random draws written from JS, an optimizer's step
+ * count. f must not depend on tensor values.
+ */
 export function everyCall(f: () => void): void {
-  f();
   if (listener) listener.everyCall(f);
+  else f();
 }
