@@ -67,6 +67,8 @@ let moves = 0;
 export interface CaptureHooks { made(s: Storage): void; touched(s: Storage): void }
 let capture: CaptureHooks | null = null;
 export function setCaptureHooks(h: CaptureHooks | null): void { capture = h; }
+/** Whether a compiled step is being captured now. */
+export function capturing(): boolean { return capture !== null; }
 
 function bucket(step: number): Storage[] {
   let b = buckets.get(step);

@@ -7,7 +7,7 @@
 import { f32, i32 } from './wasm/heap.ts';
 import { kernels } from './wasm/load.ts';
 import {
-  Storage, newStorage, newPermanentStorage, makePermanent, livePtr, setStorageOf, reclaimedMessage, type Home,
+  Storage, newStorage, newPermanentStorage, makePermanent, livePtr, setStorageOf, reclaimedMessage, capturing, type Home,
 } from './memory.ts';
 import { isGradEnabled, runBackward, type Node, type BackwardOptions } from './autograd.ts';
 import { everyCall } from './compile/hooks.ts';
@@ -79,7 +79,8 @@ export class Tensor {
   get ptr(): number {
     if (this._contiguous) return livePtr(this._storage) + this._offset;
     const c = this._contig;
-    if (c && c.version === this._storage.version && c.storage.home !== 'freed') return livePtr(c.storage);
+    // (A capture records the copy every time: a replay cannot check the version in JS.)
+    if (c && c.version === this._storage.version && c.storage.home !== 'freed' && !capturing()) return livePtr(c.storage);
     const s = newStorage(this.numel() * 4);
     this._contig = { storage: s, version: this._storage.version };
     stridedCopy(livePtr(s), this, false);

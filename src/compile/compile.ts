@@ -23,7 +23,7 @@ import { opcodes } from './opcodes.ts';
 import { fuse, type Command } from './fuse.ts';
 
 /** Something the step does in JS before its kernels, at every call, in recorded order. */
-type Action = { call: () => void } | { slot: number; get: () => number };
+type Action = { call: () => void } | { command: Command; arg: number; get: () => number; slot: number };
 
 const programBlocks = new FinalizationRegistry<number[]>((blocks) => { for (const b of blocks) free(b); });
 
@@ -120,7 +120,7 @@ function capture<A extends unknown[]>(fn: (...args: A) => unknown, args: A): [Pr
     const f = k[name];
     originals.set(name, f);
     k[name] = (...a: number[]) => {
-      if (!paused) commands.push({ name, args: a.slice(), dyn: new Map(), message: null });
+      if (!paused) commands.push({ name, args: a.slice(), dyn: new Set(), message: null });
       return f(...a);
     };
   }
@@ -133,12 +133,17 @@ function capture<A extends unknown[]>(fn: (...args: A) => unknown, args: A): [Pr
       if (paused) return;
       const c = commands[commands.length - 1];
       if (!c) throw new CompileError('internal error: dynamicScalar before any kernel call');
-      c.dyn.set(arg, get);
+      c.dyn.add(arg);
+      prog.actions.push({ command: c, arg, get, slot: 0 });
     },
     everyCall(f) {
       paused++;
       try { f(); } finally { paused--; }
       if (!paused) prog.actions.push({ call: f });
+    },
+    once(f) {
+      paused++;
+      try { return f(); } finally { paused--; }
     },
   });
   setReadHook(() => {
@@ -173,7 +178,7 @@ function capture<A extends unknown[]>(fn: (...args: A) => unknown, args: A): [Pr
     // valid after the next call, as an eager result would); a strided one is made contiguous here.
     for (const t of outTensors) {
       const src = t.ptr;
-      commands.push({ name: 'copy', args: [0, src, t.numel()], dyn: new Map(), message: null, output: prog.outputs.length });
+      commands.push({ name: 'copy', args: [0, src, t.numel()], dyn: new Set(), message: null, output: prog.outputs.length });
       prog.outputs.push({ src, shape: [...t.shape], dtype: t.dtype, copySlot: 0 });
     }
   } finally {
@@ -199,7 +204,9 @@ function capture<A extends unknown[]>(fn: (...args: A) => unknown, args: A): [Pr
     if (s.home !== 'freed') giveToProgram(s);
     blocks.push(s.ptr);
   }
-  writeCommands(prog, fuse(commands), ops);
+  const final = fuse(commands);
+  if ((globalThis as { __dumpCommands?: boolean }).__dumpCommands) for (const c of final) console.log(c.name, c.args.join(' '));
+  writeCommands(prog, final, ops);
   prog.moves = storageMoves();
   blocks.push(prog.cmdPtr);
   programBlocks.register(prog, blocks);
@@ -233,12 +240,17 @@ function writeCommands(prog: Program, commands: Command[], ops: ReturnType<typeo
     const slot = (j: number) => (at + 1 + j) * 8;
     if (c.input !== undefined) prog.inputSlots[c.input] = slot(1);
     if (c.output !== undefined) prog.outputs[c.output].copySlot = slot(0);
-    for (const [j, get] of c.dyn) prog.actions.push({ slot: slot(j), get });
+    c.slots = at * 8;
     prog.messages.push(c.message);
     prog.names.push(c.name);
     at += 1 + c.args.length;
   });
   prog.cmdCount = commands.length;
+  for (const a of prog.actions) {
+    if ('call' in a) continue;
+    if (a.command.slots === undefined) throw new CompileError(`internal error: a fusion rule dropped ${a.command.name}, whose argument ${a.arg} is read at every call`);
+    a.slot = a.command.slots + 8 * (1 + a.arg);
+  }
 }
 
 function replay(prog: Program, args: unknown[]): unknown {

@@ -7,14 +7,16 @@ import type { StatusMessage } from '../wasm/status.ts';
 export interface Command {
   name: string;
   args: number[];
-  /** Arguments read from JS at every call. */
-  dyn: Map<number, () => number>;
+  /** Arguments read from JS at every call (a rule must keep them, at the same meaning). */
+  dyn: Set<number>;
   /** How to explain a failure this kernel reports in the status word. */
   message: StatusMessage | null;
   /** The copy into input buffer i (its source address is bound at every call). */
   input?: number;
   /** The copy out of output i (its destination is a fresh tensor at every call). */
   output?: number;
+  /** Byte address of the command in the program (set when written). */
+  slots?: number;
 }
 
 export function fuse(commands: Command[]): Command[] {

@@ -6,6 +6,8 @@ export interface CaptureListener {
   dynamicScalar(arg: number, get: () => number): void;
   /** Runs f now (not recorded as kernel commands) and again before every replayed call. */
   everyCall(f: () => void): void;
+  /** Runs f now, not recorded and not replayed (one-time setup, e.g. optimizer state). */
+  once<T>(f: () => T): T;
 }
 
 let listener: CaptureListener | null = null;
@@ -24,4 +26,9 @@ export function dynamicScalar(arg: number, get: () => number): void {
 export function everyCall(f: () => void): void {
   if (listener) listener.everyCall(f);
   else f();
+}
+
+/** Runs f now; inside a compiled step's capture its kernel calls are not recorded (one-time setup). */
+export function once<T>(f: () => T): T {
+  return listener ? listener.once(f) : f();
 }

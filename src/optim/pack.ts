@@ -3,6 +3,7 @@
 import type { Tensor } from '../tensor.ts';
 import { packStorages, newPermanentStorage, type Storage } from '../memory.ts';
 import { kernels } from '../wasm/load.ts';
+import { once } from '../compile/hooks.ts';
 
 export interface Packed { params: number; grads: number; count: number }
 
@@ -54,9 +55,12 @@ export function stillPacked(params: readonly Tensor[], packed: Packed): boolean 
 
 /** A permanent zeroed block of n floats (optimizer state). */
 export function stateBlock(n: number): Storage {
-  const s = newPermanentStorage(n * 4);
-  kernels().fill(s.ptr, 0, n);
-  return s;
+  // Made once (inside a compiled step's first call too): zeroing it is not part of every step.
+  return once(() => {
+    const s = newPermanentStorage(n * 4);
+    kernels().fill(s.ptr, 0, n);
+    return s;
+  });
 }
 
 /** Whether a parameter holds a gradient now (without handing out its .grad tensor). */

@@ -6,7 +6,7 @@ import { kernels } from '../wasm/load.ts';
 import { livePtr, type Storage } from '../memory.ts';
 import { checkOptions } from '../ops/check.ts';
 import { checkParams, packParameters, stillPacked, stateBlock, hasGrad, type Packed } from './pack.ts';
-import { dynamicScalar } from '../compile/hooks.ts';
+import { dynamicScalar, everyCall } from '../compile/hooks.ts';
 
 export interface SGDOptions {
   lr: number;
@@ -76,15 +76,15 @@ export class SGD {
     if (this.momentum && !this.buf) this.buf = stateBlock(this.params.reduce((n, p) => n + p.numel(), 0));
     const sameStart = this.started.every((s) => s === this.started[0]);
     if (packed && all && sameStart) {
-      this.update(packed.params, packed.grads, this.buf ? livePtr(this.buf) : 0, this.started[0], packed.count);
-      this.started.fill(true);
+      this.update(packed.params, packed.grads, this.buf ? livePtr(this.buf) : 0, 0, packed.count);
+      everyCall(() => this.started.fill(true));
     } else {
       let at = 0;
       this.params.forEach((p, i) => {
         const n = p.numel();
         if (hasGrad(p)) {
-          this.update(p._writePtr(), p._leafGradPtr(), this.buf ? livePtr(this.buf) + at * 4 : 0, this.started[i], n);
-          this.started[i] = true;
+          this.update(p._writePtr(), p._leafGradPtr(), this.buf ? livePtr(this.buf) + at * 4 : 0, i, n);
+          everyCall(() => { this.started[i] = true; });
         }
         at += n;
       });
@@ -92,11 +92,14 @@ export class SGD {
     for (const p of this.params) p._storage.version++;
   }
 
-  private update(params: number, grads: number, bufs: number, started: boolean, n: number): void {
+  /** One kernel call over n floats; `which` is the parameter whose momentum buffer state decides `first`. */
+  private update(params: number, grads: number, bufs: number, which: number, n: number): void {
     if (this.plain) { kernels().sgd_update(params, grads, this.lr, n); dynamicScalar(2, () => this.lr); return; }
     kernels().sgd_momentum(params, grads, bufs, this.lr, this.momentum, this.dampening, this.weightDecay,
-      this.nesterov ? 1 : 0, this.maximize ? 1 : 0, started ? 0 : 1, n);
+      this.nesterov ? 1 : 0, this.maximize ? 1 : 0, this.started[which] ? 0 : 1, n);
+    // Read again at every compiled call: the learning rate, and whether the buffers hold a value yet.
     dynamicScalar(3, () => this.lr);
+    dynamicScalar(9, () => (this.started[which] ? 0 : 1));
   }
 
   /** Clears every gradient: to null (setToNone, the default, as PyTorch 2) or to zeros. */

@@ -12,8 +12,11 @@ let onCheck: ((msg: StatusMessage) => void) | null = null;
 export function setStatusHook(h: ((msg: StatusMessage) => void) | null): void { onCheck = h; }
 
 /** Reads and clears the status word: null if no kernel failed, else [code, value, position]. */
+let statusK: object | null = null, statusAt = 0;
 export function takeStatus(): [number, number, number] | null {
-  const p = kernels().status_ptr() >>> 2;
+  const k = kernels();
+  if (k !== statusK) { statusK = k; statusAt = k.status_ptr() >>> 2; }
+  const p = statusAt;
   const mem = i32();
   if (mem[p] === 0) return null;
   const r: [number, number, number] = [mem[p], mem[p + 1], mem[p + 2]];
