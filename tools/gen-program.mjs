@@ -29,6 +29,7 @@ function functionsOf(file) {
 const kernels = new Map(); // name -> { file, params }
 for (const m of index.matchAll(/export\s+(\*|\{([^}]*)\})\s+from\s+'\.\/([^']+)'/g)) {
   const file = m[3];
+  if (file === '_program') continue; // this script's own output (absent on a clean checkout)
   const fns = functionsOf(file);
   const names = m[1] === '*' ? [...fns.keys()] : m[2].split(',').map((s) => s.trim()).filter(Boolean);
   for (const name of names) {
