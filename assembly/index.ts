@@ -5,7 +5,7 @@
 export { HEAP_BASE } from './simd';
 // (matmul.ts, cross_entropy.ts and batchnorm.ts also export row/column ranges of their kernels to
 // the threaded step, in camelCase: only the snake_case ABI goes to JS)
-export { matmul_nn, matmul_tn, matmul_nt } from './kernels/matmul';
+export { matmul_nn, matmul_nn_bias, matmul_tn, matmul_nt } from './kernels/matmul';
 export * from './kernels/elementwise';
 export * from './kernels/unary';
 export * from './kernels/reduce';

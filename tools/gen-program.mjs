@@ -33,7 +33,7 @@ for (const m of index.matchAll(/export\s+(\*|\{([^}]*)\})\s+from\s+'\.\/([^']+)'
   const fns = functionsOf(file);
   const names = m[1] === '*' ? [...fns.keys()] : m[2].split(',').map((s) => s.trim()).filter(Boolean);
   for (const name of names) {
-    if (!/^[a-z][a-z0-9_]*$/.test(name) || name.startsWith('program_')) continue; // the ABI is snake_case (camelCase is internal)
+    if (!/^[a-z][a-z0-9_]*$/.test(name) || name.startsWith('program_') || name === 'status_ptr') continue; // the ABI is snake_case (camelCase is internal); status_ptr is for JS
     if (!fns.has(name)) continue; // a constant, not a function
     kernels.set(name, { file, params: fns.get(name) });
   }

@@ -347,6 +347,12 @@ export function matmulNNBias(out: usize, a: usize, b: usize, bias: usize, M: i32
   scalarStrided(out, <usize>N << 2, a, ars, 4, b, <usize>N << 2, 4, M, K, N, 0, bias);
 }
 
+// The ABI name of matmulNNBias: what the compiler's bias-folding rule (src/compile/fuse.ts)
+// writes for a matmul_nn followed by a row add of a bias. ref: src/ref/matmul.ts matmulNN, then a row add
+export function matmul_nn_bias(out: usize, a: usize, b: usize, bias: usize, M: i32, K: i32, N: i32): void {
+  matmulNNBias(out, a, b, bias, M, K, N);
+}
+
 // aᵀ @ b -> out (M,N) with a stored (K,M), b (K,N): dweight (K,H) += inp (B,K)ᵀ @ dout (B,H),
 // so M=K, K=B, N=H in the workload's letters.
 // ref: src/ref/matmul.ts matmulTN

@@ -116,6 +116,7 @@ function capture<A extends unknown[]>(fn: (...args: A) => unknown, args: A): [Pr
   let paused = 0;
   // Record every kernel call: swap the kernel functions on the shared exports object.
   const originals = new Map<string, (...a: number[]) => unknown>();
+  takeStatus(); // (reads the status word's address before recording starts)
   for (const name of ops.names) {
     const f = k[name];
     originals.set(name, f);

@@ -1,7 +1,10 @@
 // Fusion: rewrites of a compiled step's recorded commands into fewer, fused kernel calls. Every
 // rule keeps the numbers bit for bit (the fused kernel does the same float operations in the
-// same order), and has a test that says so (tests/compile/fuse.test.ts).
+// same order), and tests/compile/fuse.test.ts checks each on every build. A rule may only drop a
+// buffer's writer when no other command touches that buffer (checked on the addresses the
+// commands hold: blocks made during a capture are never reused within it).
 import type { StatusMessage } from '../wasm/status.ts';
+import { opcodes } from './opcodes.ts';
 
 /** A recorded kernel call. */
 export interface Command {
@@ -19,6 +22,46 @@ export interface Command {
   slots?: number;
 }
 
+/** A rule: looks at commands[i] (and after); returns the replacement and how many it consumed, or null. */
+type Rule = (cmds: Command[], i: number, touches: (lo: number, hi: number, except: Set<Command>) => boolean) => [Command[], number] | null;
+
+const ROW = 1;
+
+/**
+ * matmul_nn(t, a, b, M, K, N, 0) then add(out, t, bias, M, N, ROW, 0) -> matmul_nn_bias(out, a, b,
+ * bias, M, K, N), when nothing else touches t: the bias joins each block as it is stored, the
+ * same f32 additions (a Linear layer's forward).
+ */
+const biasFold: Rule = (cmds, i, touches) => {
+  const mm = cmds[i], add = cmds[i + 1];
+  if (!add || mm.name !== 'matmul_nn' || add.name !== 'add' || mm.dyn.size || add.dyn.size) return null;
+  const [t, a, b, M, K, N, acc] = mm.args;
+  const [out, x, bias, M2, N2, mode, acc2] = add.args;
+  if (acc !== 0 || acc2 !== 0 || x !== t || M2 !== M || N2 !== N || mode !== ROW) return null;
+  if (out === t || bias === t || touches(t, t + M * N * 4, new Set([mm, add]))) return null;
+  return [[{ name: 'matmul_nn_bias', args: [out, a, b, bias, M, K, N], dyn: new Set(), message: null }], 2];
+};
+
+const RULES: Rule[] = [biasFold];
+
 export function fuse(commands: Command[]): Command[] {
-  return commands;
+  const ops = opcodes();
+  // Every address argument of every command, to tell whether a buffer is used elsewhere.
+  const uses: [number, Command][] = [];
+  for (const c of commands) {
+    const op = ops.index.get(c.name);
+    const mask = op === undefined ? 0 : ops.ptrmask[op];
+    c.args.forEach((v, j) => { if ((mask >> j) & 1 && v) uses.push([v, c]); });
+  }
+  const touches = (lo: number, hi: number, except: Set<Command>) => uses.some(([p, c]) => p >= lo && p < hi && !except.has(c));
+  const out: Command[] = [];
+  for (let i = 0; i < commands.length;) {
+    let done = false;
+    for (const rule of RULES) {
+      const r = rule(commands, i, touches);
+      if (r) { out.push(...r[0]); i += r[1]; done = true; break; }
+    }
+    if (!done) out.push(commands[i++]);
+  }
+  return out;
 }

@@ -9,7 +9,7 @@ let cached: { k: object; ops: Opcodes } | null = null;
 export function opcodes(): Opcodes {
   const k = kernels() as unknown as Record<string, unknown> & { program_opcount(): number; program_nargs(op: number): number; program_ptrmask(op: number): number };
   if (cached && cached.k === k) return cached.ops;
-  const names = Object.keys(k).filter((n) => /^[a-z][a-z0-9_]*$/.test(n) && !n.startsWith('program_') && typeof k[n] === 'function').sort();
+  const names = Object.keys(k).filter((n) => /^[a-z][a-z0-9_]*$/.test(n) && !n.startsWith('program_') && n !== 'status_ptr' && typeof k[n] === 'function').sort();
   if (names.length !== k.program_opcount()) {
     throw new Error(`wasmgrad: internal error: the module exports ${names.length} kernels but its program interpreter knows ${k.program_opcount()}; rebuild with npm run build:wasm`);
   }
