@@ -5,7 +5,7 @@ export { Tensor, type DType, type Shape } from './tensor.ts';
 export { tensor, zeros, ones, full, randn, randint, multinomial, manualSeed, defaultGenerator, type TensorOptions } from './creation.ts';
 export { Generator } from './random/generator.ts';
 export { noGrad } from './grad_mode.ts';
-export { compile, CompileError } from './compile/compile.ts';
+export { compile, CompileError, type CompileOptions, type Compiled } from './compile/compile.ts';
 export { memoryStats } from './memory_stats.ts';
 export { F } from './functional.ts';
 export type { CrossEntropyOptions, NllOptions, BatchNormOptions } from './functional.ts';

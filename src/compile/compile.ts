@@ -19,6 +19,7 @@ import { setCaptureListener } from './hooks.ts';
 import { setReadHook } from '../tensor.ts';
 import { setStatusHook, takeStatus, type StatusMessage } from '../wasm/status.ts';
 import { isGradEnabled } from '../autograd.ts';
+import { checkOptions } from '../ops/check.ts';
 import { opcodes } from './opcodes.ts';
 import { fuse, type Command } from './fuse.ts';
 
@@ -86,26 +87,41 @@ const MAX_PROGRAMS = 8;
  *   });
  *   for (let i = 0; i < 1000; i++) step(randint(0, n, [32], { generator: g })).item();
  */
-export function compile<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+export function compile<A extends unknown[], R>(fn: (...args: A) => R, opts: CompileOptions = {}): Compiled<A, R> {
   if (typeof fn !== 'function') throw new CompileError(`expected a function, got ${typeof fn}`);
+  checkOptions('compile', opts, ['fuse']);
   const cache = new Map<string, Program>();
-  const compiled = (...args: A): R => {
+  let captures = 0;
+  const compiled = ((...args: A): R => {
     const key = signature(args);
     let prog = cache.get(key);
     if (prog && prog.moves === storageMoves()) {
       cache.delete(key); cache.set(key, prog); // most recently used last
       return replay(prog, args) as R;
     }
-    const [p, result] = capture(fn, args);
+    const [p, result] = capture(fn, args, opts.fuse !== false);
+    captures++;
     cache.delete(key);
     cache.set(key, p);
     if (cache.size > MAX_PROGRAMS) cache.delete(cache.keys().next().value!);
     return result as R;
-  };
+  }) as Compiled<A, R>;
+  compiled.info = () => ({ captures, programs: [...cache.values()].map((p) => ({ commands: [...p.names] })) });
   return compiled;
 }
 
-function capture<A extends unknown[]>(fn: (...args: A) => unknown, args: A): [Program, unknown] {
+export interface CompileOptions {
+  /** Apply the fusion rules (src/compile/fuse.ts); default true. Off, the program is the recorded calls as they were. */
+  fuse?: boolean;
+}
+
+/** A compiled function: call it like fn; info() tells what was captured. */
+export type Compiled<A extends unknown[], R> = ((...args: A) => R) & {
+  /** How many times fn was captured, and each cached program's kernel calls by name. */
+  info(): { captures: number; programs: { commands: string[] }[] };
+};
+
+function capture<A extends unknown[]>(fn: (...args: A) => unknown, args: A, fusion: boolean): [Program, unknown] {
   if (!isGradEnabled()) throw new CompileError('call compiled steps outside noGrad() (the step decides itself what needs gradients)');
   const prog = new Program();
   const ops = opcodes();
@@ -205,9 +221,7 @@ function capture<A extends unknown[]>(fn: (...args: A) => unknown, args: A): [Pr
     if (s.home !== 'freed') giveToProgram(s);
     blocks.push(s.ptr);
   }
-  const final = fuse(commands);
-  if ((globalThis as { __dumpCommands?: boolean }).__dumpCommands) for (const c of final) console.log(c.name, c.args.join(' '));
-  writeCommands(prog, final, ops);
+  writeCommands(prog, fusion ? fuse(commands) : commands, ops);
   prog.moves = storageMoves();
   blocks.push(prog.cmdPtr);
   programBlocks.register(prog, blocks);
