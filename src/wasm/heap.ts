@@ -12,6 +12,7 @@ const MAX_PAGES = 65536; // 4 GiB
 
 let memory: WebAssembly.Memory | null = null;
 let buffer: ArrayBufferLike | null = null;
+// (typed over ArrayBuffer: with threads the memory is a SharedArrayBuffer, which these views treat alike)
 let f32View = new Float32Array(0);
 let i32View = new Int32Array(0);
 let u8View = new Uint8Array(0);
@@ -54,7 +55,7 @@ export function attachMemory(mem: WebAssembly.Memory, heapBase: number): void {
 }
 
 function refresh(): void {
-  const buf = memory!.buffer;
+  const buf = memory!.buffer as ArrayBuffer;
   if (buf !== buffer) {
     buffer = buf;
     f32View = new Float32Array(buf);

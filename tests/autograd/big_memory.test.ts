@@ -7,9 +7,14 @@ import { init, zeros, full, ones, tensor, randn, Generator, F, memoryStats, Wasm
 await init();
 
 let big: Tensor | null = null;
+const fillers: Tensor[] = [];
 test('memory above 2 GiB: a 2.24 GB tensor, then small tensors above it read and write right', () => {
   big = zeros([560_000_000]);
   assert.ok(memoryStats().wasmBytes > 2 ** 31, `wasm memory is ${memoryStats().wasmBytes} bytes`);
+  // Fill the free space below 2 GiB that earlier tests left, so new small tensors land above it.
+  for (let n = 1 << 24; n >= 4; n >>= 1) {
+    for (;;) { const f = zeros([n]); if (f.ptr >= 2 ** 31) break; fillers.push(f); }
+  }
   const t = full([3], 7);
   assert.ok(t.ptr >= 2 ** 31, `the new tensor lives above 2 GiB (at ${t.ptr})`);
   assert.equal(t.tolist(), [7, 7, 7]);
@@ -47,6 +52,7 @@ test('memory: asking for more than wasm memory can hold is one clear error', () 
   assert.throws(() => zeros([1_200_000_000]), (e: Error) => e instanceof WasmOutOfMemoryError && /out of wasm memory.*4 GiB.*noGrad/.test(e.message));
   assert.equal(full([2], 3).tolist(), [3, 3], 'still works after the error');
   big = null;
+  fillers.length = 0;
 });
 
 test.run();
