@@ -7,9 +7,9 @@ export const register: Register = (add, k) => {
   const a = alloc(n * 4), b = alloc(n * 4), out = alloc(n * 4);
   const av = Float64Array.from({ length: n }, (_, i) => Math.fround(Math.sin(i)));
   const bv = Float64Array.from({ length: n }, (_, i) => Math.fround(1.5 + Math.cos(i)));
-  f32().set(av, a >> 2); f32().set(bv, b >> 2);
+  f32().set(av, a >>> 2); f32().set(bv, b >>> 2);
   const check = (name: string, want: Float64Array) => {
-    const got = f32().subarray(out >> 2, (out >> 2) + want.length);
+    const got = f32().subarray(out >>> 2, (out >>> 2) + want.length);
     if (got.some((v, i) => v !== want[i])) throw new Error(`${name} disagrees with src/ref/elementwise.ts`);
   };
   const want = new Float64Array(n);

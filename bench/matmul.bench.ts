@@ -20,12 +20,12 @@ export const register: Register = (add, k) => {
     const a = Float64Array.from({ length: M * K }, (_, i) => Math.fround(Math.sin(i)));
     const b = Float64Array.from({ length: K * N }, (_, i) => Math.fround(Math.cos(i)));
     const ap = alloc(M * K * 4), bp = alloc(K * N * 4), op = alloc(M * N * 4);
-    f32().set(a, ap >> 2); f32().set(b, bp >> 2);
+    f32().set(a, ap >>> 2); f32().set(b, bp >>> 2);
     kernel(op, ap, bp, M, K, N, 0);
     const want = new Float64Array(M * N);
     REF[layout](want, a, b, M, K, N, false);
     // float32 sums of K terms of size <= 1: see tests/kernels/matmul.test.ts for the bound.
-    const out = f32().subarray(op >> 2, (op >> 2) + M * N);
+    const out = f32().subarray(op >>> 2, (op >>> 2) + M * N);
     const bad = out.findIndex((v, i) => !(Math.abs(v - want[i]) <= 1e-6 * K * K));
     if (bad >= 0) throw new Error(`matmul_${layout} ${what}: out[${bad}] = ${out[bad]}, src/ref/matmul.ts says ${want[bad]}`);
     // Forward overwrites, backward accumulates into gradients: time each the way it is used.

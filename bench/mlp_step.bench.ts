@@ -55,7 +55,7 @@ const m = new MLP(config, g);
 const st = new NotebookMLPStep({ ...m, bngain: m.bngain!, bnbias: m.bnbias!, bnmeanRunning: m.bnmeanRunning!, bnstdRunning: m.bnstdRunning! }, X, Y, { batchSize: 32 });
 for (let i = 0; i < 100; i++) st.step(g, 0.1);
 const k = kernels();
-const plan = (st as unknown as { plan: number }).plan >> 2; // the step's buffers, by slot
+const plan = (st as unknown as { plan: number }).plan >>> 2; // the step's buffers, by slot
 const P = (slot: number) => i32()[plan + slot];
 const [B, BS, E, H, V] = [P(S.NB), P(S.NBS), P(S.NE), P(S.NH), P(S.NV)], K = BS * E;
 const keep = f32()[plan + S.KEEP], mom = f32()[plan + S.MOM];

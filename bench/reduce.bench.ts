@@ -6,9 +6,9 @@ export const register: Register = (add, k) => {
   const B = 32, H = 200, V = 27;
   const x = alloc(B * H * 4), out = alloc(H * 4);
   const xv = Float64Array.from({ length: B * H }, (_, i) => Math.fround(Math.sin(i)));
-  f32().set(xv, x >> 2);
+  f32().set(xv, x >>> 2);
   const check = (name: string, m: number, want: Float64Array) => {
-    const got = f32().subarray(out >> 2, (out >> 2) + m);
+    const got = f32().subarray(out >>> 2, (out >>> 2) + m);
     if (got.some((v, i) => !(Math.abs(v - want[i]) <= 2 ** -23 * Math.abs(want[i]) + 1e-30))) throw new Error(`${name} disagrees with src/ref/reduce.ts`);
   };
   const want = new Float64Array(H);

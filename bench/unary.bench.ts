@@ -6,10 +6,10 @@ export const register: Register = (add, k) => {
   const B = 32, H = 200, V = 27, n = B * H;
   const x = alloc(n * 4), g = alloc(n * 4), out = alloc(n * 4), d = alloc(n * 4);
   const xv = Float64Array.from({ length: n }, (_, i) => Math.fround(1.1 + Math.sin(i)));
-  f32().set(xv, x >> 2);
-  f32().set(Float64Array.from({ length: n }, (_, i) => Math.fround(Math.cos(i))), g >> 2);
+  f32().set(xv, x >>> 2);
+  f32().set(Float64Array.from({ length: n }, (_, i) => Math.fround(Math.cos(i))), g >>> 2);
   const check = (name: string, m: number, want: Float64Array, ulps: number) => {
-    const got = f32().subarray(out >> 2, (out >> 2) + m);
+    const got = f32().subarray(out >>> 2, (out >>> 2) + m);
     if (got.some((v, i) => !(Math.abs(v - want[i]) <= ulps * 2 ** -23 * Math.abs(want[i])))) throw new Error(`${name} disagrees with src/ref/unary.ts`);
   };
   const want = new Float64Array(n);

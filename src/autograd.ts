@@ -3,6 +3,9 @@
 // that leads to its root and nothing else, in reverse topological order, then frees the saved
 // values of the nodes it walked (PyTorch's rule): another graph sharing pieces keeps working,
 // and a node whose saved values are gone throws when reached again. Also grad mode (noGrad).
+// Gradients are gathered as PyTorch's engine gathers them: the first contribution to a tensor's
+// gradient is written (or, when it is exactly another gradient, that buffer is passed on), and
+// later ones are added; nothing is zeroed first unless a kernel can only add.
 import type { Tensor } from './tensor.ts';
 import { kernels } from './wasm/load.ts';
 import { newStorage, release, endStep, livePtr, pin, unpin, type Storage } from './memory.ts';
@@ -16,10 +19,14 @@ export interface Node {
   /** Tensors whose values the backward closure reads, with their storage versions when saved. */
   saved: readonly Tensor[] | null;
   readonly versions: readonly number[];
-  /** Accumulates into the inputs' gradients, given the address of out's gradient. */
-  backward: (gOut: number) => void;
-  /** out's gradient during a backward pass. */
+  /** Sends out's gradient (its address, and this node, for passGrad) into the inputs' gradients. */
+  backward: (gOut: number, node: Node) => void;
+  /** out's gradient during a backward pass (null until its first contribution). */
   grad: Storage | null;
+  /** Whether grad holds a value (else the first contribution writes it). */
+  gradSet: boolean;
+  /** Whether grad was passed on to an input (it then belongs to that input). */
+  gradMoved: boolean;
   /** Walk mark (see topo()). */
   mark: number;
   /** Whether a backward({ retainGraph: true }) pinned the saved values (see memory.ts pin()). */
@@ -42,13 +49,13 @@ export function exitNoGrad(): void { noGradDepth--; }
  * Marks `out` as computed by op `name` from `inputs`, keeping `saved` for the backward closure.
  * Records nothing when grad mode is off or no input requires grad. Returns out.
  */
-export function record(name: string, out: Tensor, inputs: readonly Tensor[], saved: readonly Tensor[], backward: (gOut: number) => void): Tensor {
+export function record(name: string, out: Tensor, inputs: readonly Tensor[], saved: readonly Tensor[], backward: (gOut: number, node: Node) => void): Tensor {
   if (noGradDepth !== 0) return out;
   let edges: Tensor[] | null = null;
   for (const t of inputs) if (t._requiresGrad) (edges ??= []).push(t);
   if (!edges) return out;
   const node: Node = {
-    name, out, inputs: edges, saved, versions: saved.map((t) => t._storage.version), backward, grad: null, mark: 0, pinned: false,
+    name, out, inputs: edges, saved, versions: saved.map((t) => t._storage.version), backward, grad: null, gradSet: false, gradMoved: false, mark: 0, pinned: false,
   };
   for (const t of saved) t._storage.savedBy++;
   out._node = node;
@@ -56,11 +63,50 @@ export function record(name: string, out: Tensor, inputs: readonly Tensor[], sav
   return out;
 }
 
-/** @internal The address an op's backward accumulates input t's gradient into (during backward()). */
+/**
+ * @internal The address an op's backward adds (+=) input t's gradient into, during backward():
+ * zeroed first if nothing was written there yet. For kernels that can only accumulate.
+ */
 export function gradPtr(t: Tensor): number {
   const n = t._node;
-  if (n) return livePtr(n.grad!);
-  return t._leafGradPtr();
+  if (!n) return t._leafGradPtr();
+  const s = nodeGrad(n);
+  if (!n.gradSet) { kernels().fill(livePtr(s), 0, n.out.numel()); n.gradSet = true; }
+  return livePtr(s);
+}
+
+/**
+ * @internal [address, acc] for a kernel that can write (acc = 0) or add (acc = 1) input t's
+ * gradient: the first contribution writes, nothing zeroed (PyTorch's first gradient is moved in).
+ */
+export function gradTarget(t: Tensor): [number, number] {
+  const n = t._node;
+  if (!n) return t._leafGradTarget();
+  const s = nodeGrad(n);
+  const acc = n.gradSet ? 1 : 0;
+  n.gradSet = true;
+  return [livePtr(s), acc];
+}
+
+/**
+ * @internal Input t's gradient gets `consumer`'s whole gradient, unchanged (an add's operand, a
+ * view): the buffer itself is passed on when t has none yet and nobody took it, else it is added.
+ */
+export function passGrad(t: Tensor, consumer: Node): void {
+  const n = t._node, g = consumer.grad!;
+  if (n && !n.gradSet && !n.grad && !consumer.gradMoved && n.out.numel() === consumer.out.numel()) {
+    n.grad = g;
+    n.gradSet = true;
+    consumer.gradMoved = true;
+    return;
+  }
+  const [dst, acc] = gradTarget(t);
+  if (acc) kernels().add_scalar(dst, livePtr(g), 0, t.numel(), 1);
+  else kernels().copy(dst, livePtr(g), t.numel());
+}
+
+function nodeGrad(n: Node): Storage {
+  return n.grad ??= newStorage(n.out.numel() * 4);
 }
 
 let pass = 0;
@@ -119,22 +165,20 @@ export function runBackward(root: Tensor, opts: BackwardOptions): void {
       }
     }
   }
-  for (const node of order) {
-    const s = newStorage(node.out.numel() * 4);
-    node.grad = s;
-    k.fill(s.ptr, 0, node.out.numel());
-  }
-  const seed = livePtr(root._node.grad!);
+  const seed = gradTarget(root)[0];
   if (gradient) k.copy(seed, gradient.ptr, n); else k.fill(seed, 1, 1);
   try {
     for (let i = order.length - 1; i >= 0; i--) {
       const node = order[i];
-      node.backward(livePtr(node.grad!));
+      if (!node.gradSet) gradPtr(node.out); // reached by no contribution: a zero gradient, as PyTorch
+      node.backward(livePtr(node.grad!), node);
     }
   } finally {
     for (const node of order) {
-      release(node.grad!);
+      if (node.grad && !node.gradMoved) release(node.grad);
       node.grad = null;
+      node.gradSet = false;
+      node.gradMoved = false;
       // PyTorch frees what a node saved; nodes that saved nothing (views, additions) stay usable.
       // A retained graph keeps its saved values from being reclaimed until a backward frees it.
       if (opts.retainGraph) {

@@ -156,6 +156,17 @@ export class Tensor {
     return livePtr(g.storage);
   }
 
+  /** @internal [address, acc] for a backward kernel writing (acc 0: the first gradient since it was cleared) or adding (acc 1). */
+  _leafGradTarget(): [number, number] {
+    let g = this._leafGrad;
+    if (!g) g = this._leafGrad = { storage: newPermanentStorage(this.numel() * 4), has: false, view: null };
+    if (g.has) return [livePtr(g.storage), 1];
+    const grad = g;
+    everyCall(() => { if (grad.view) detachGradView(grad); grad.has = true; });
+    g.storage.version++;
+    return [livePtr(g.storage), 0];
+  }
+
   /**
    * Computes gradients of this one-element tensor with respect to every leaf that requires grad
    * and led to it, adding them into their `.grad`. Frees the graph's saved values, as PyTorch

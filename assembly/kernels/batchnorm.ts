@@ -157,8 +157,9 @@ export function bnNotebookForwardCols(out: usize, mean: usize, std: usize, inp: 
 //   dx_i = gain/std * (dy_i - dbias/n - xhat_i * dgain/(n-1)).
 // NOTE: (n-1) here where the biased (torch) version has n; it is what makes this the exact
 // derivative of the forward. Sums in f32 (B = 32 in training; the forward is the precise one).
-export function bn_notebook_backward(dinp: usize, dgain: usize, dbias: usize, dout: usize, inp: usize, gain: usize, mean: usize, std: usize, B: i32, H: i32): void {
-  normBackward(NOTEBOOK, dinp, dgain, dbias, dout, inp, gain, mean, std, B, H);
+// accX / accW: 1 adds into dinp / into dgain and dbias, 0 writes them.
+export function bn_notebook_backward(dinp: usize, dgain: usize, dbias: usize, dout: usize, inp: usize, gain: usize, mean: usize, std: usize, B: i32, H: i32, accX: i32, accW: i32): void {
+  normBackward(NOTEBOOK, dinp, dgain, dbias, dout, inp, gain, mean, std, B, H, accX, accW);
 }
 
 // inp (B,H), gain, bias, mean, std (H) -> out (B,H): the forward's normalisation with given
@@ -229,8 +230,9 @@ export function bn_torch_forward(out: usize, mean: usize, var_: usize, rstd: usi
 // ref: src/ref/batchnorm.ts. The standard batchnorm backward, with n = B:
 //   dbias = sum dy, dgain = sum dy*xhat, dx_i = gain*rstd * (dy_i - dbias/n - xhat_i * dgain/n).
 // NOTE: eps only enters through the saved rstd; the biased variance gives /n, not /(n-1).
-export function bn_torch_backward(dinp: usize, dgain: usize, dbias: usize, dout: usize, inp: usize, gain: usize, mean: usize, rstd: usize, B: i32, H: i32): void {
-  normBackward(TORCH, dinp, dgain, dbias, dout, inp, gain, mean, rstd, B, H);
+// accX / accW: 1 adds into dinp / into dgain and dbias, 0 writes them.
+export function bn_torch_backward(dinp: usize, dgain: usize, dbias: usize, dout: usize, inp: usize, gain: usize, mean: usize, rstd: usize, B: i32, H: i32, accX: i32, accW: i32): void {
+  normBackward(TORCH, dinp, dgain, dbias, dout, inp, gain, mean, rstd, B, H, accX, accW);
 }
 
 // inp (B,H), gain, bias, mean, var (H), eps -> out (B,H) = (x - mean) / sqrt(var + eps) * gain + bias:
@@ -275,7 +277,7 @@ function moments(kind: i32, mean: usize, s1: usize, s2: usize, inp: usize, eps: 
 // Both backwards: dx = gain*rstd * (dy - sum(dy)/n - xhat * sum(dy*xhat)/c), where the saved
 // statistic s is std (NOTEBOOK: rstd = 1/std, c = n-1) or rstd itself (TORCH: c = n).
 // @ts-ignore: decorator
-@inline function normBackward(kind: i32, dinp: usize, dgain: usize, dbias: usize, dout: usize, inp: usize, gain: usize, mean: usize, s: usize, B: i32, H: i32): void {
+@inline function normBackward(kind: i32, dinp: usize, dgain: usize, dbias: usize, dout: usize, inp: usize, gain: usize, mean: usize, s: usize, B: i32, H: i32, accX: i32, accW: i32): void {
   const stride = <usize>H << 2;
   const invN: f32 = <f32>1 / <f32>B;
   const invC: f32 = kind == NOTEBOOK ? <f32>1 / <f32>(B - 1) : invN;
@@ -292,14 +294,15 @@ function moments(kind: i32, mean: usize, s1: usize, s2: usize, inp: usize, eps: 
         sdy = f32x4.add(sdy, dy);
         sdyx = f32x4.add(sdyx, f32x4.mul(dy, xhat));
       }
-      v128.store(dbias + col, f32x4.add(v128.load(dbias + col), sdy));
-      v128.store(dgain + col, f32x4.add(v128.load(dgain + col), sdyx));
+      v128.store(dbias + col, accW ? f32x4.add(v128.load(dbias + col), sdy) : sdy);
+      v128.store(dgain + col, accW ? f32x4.add(v128.load(dgain + col), sdyx) : sdyx);
       const a = f32x4.mul(v128.load(gain + col), vr);
       const c1 = f32x4.mul(sdy, f32x4.splat(invN)), c2 = f32x4.mul(sdyx, f32x4.splat(invC));
       for (let b = 0, o = col; b < B; b++, o += stride) {
         const xhat = f32x4.mul(f32x4.sub(v128.load(inp + o), vm), vr);
         const t = f32x4.sub(f32x4.sub(v128.load(dout + o), c1), f32x4.mul(xhat, c2));
-        v128.store(dinp + o, f32x4.add(v128.load(dinp + o), f32x4.mul(a, t)));
+        const dx = f32x4.mul(a, t);
+        v128.store(dinp + o, accX ? f32x4.add(v128.load(dinp + o), dx) : dx);
       }
     }
   }
@@ -313,28 +316,28 @@ function moments(kind: i32, mean: usize, s1: usize, s2: usize, inp: usize, eps: 
       sdy += dy;
       sdyx += dy * ((load<f32>(inp + o) - m) * r);
     }
-    store<f32>(dbias + col, load<f32>(dbias + col) + sdy);
-    store<f32>(dgain + col, load<f32>(dgain + col) + sdyx);
+    store<f32>(dbias + col, accW ? load<f32>(dbias + col) + sdy : sdy);
+    store<f32>(dgain + col, accW ? load<f32>(dgain + col) + sdyx : sdyx);
     const a = load<f32>(gain + col) * r;
     const c1 = sdy * invN, c2 = sdyx * invC;
     for (let b = 0, o = col; b < B; b++, o += stride) {
       const xhat = (load<f32>(inp + o) - m) * r;
-      store<f32>(dinp + o, load<f32>(dinp + o) + a * (load<f32>(dout + o) - c1 - xhat * c2));
+      const dx = a * (load<f32>(dout + o) - c1 - xhat * c2);
+      store<f32>(dinp + o, accX ? load<f32>(dinp + o) + dx : dx);
     }
   }
 }
 
 // --- fused: tanh backward, then the notebook batch norm's backward, then the bias before it ---
 
-// For the fused training step (mlp_step.ts): y = tanh(bn(x)) with x = pre + b1. From dh (B,H)
-// and the saved h = tanh(...) (B,H), inp = x (B,H), gain, mean, std (H), WRITES (not +=):
-//   dinp (B,H) = dx, dgain (H), dbias (H), and dbias0 (H) = column sums of dx (b1's gradient).
-// Bit for bit what tanh_backward, bn_notebook_backward and sum_dim0 give when each accumulates
-// into a zeroed buffer, in two passes down the batch: the first turns dh into dy = 0 + (1 - h*h)*dh
-// IN PLACE (dh is overwritten: the step does not need it again) and sums dy and dy*xhat; the
-// second makes dx from dy, with dx's column sums in f64 down the batch, as sum_dim0's are.
-// NOTE: dx is stored as 0 + a*t, the tape's value; the other sums start from +0, so they never
-// give the -0 that would make 0 + s differ from s. ref: the three kernels above it names.
+// What the compiler's tanh + batch-norm backward rule (src/compile/fuse.ts) writes: y = tanh(bn(x))
+// with x = pre + b0. From dh (B,H) and the saved h = tanh(...) (B,H), inp = x (B,H), gain, mean,
+// std (H), WRITES (not +=): dinp (B,H) = dx, dgain (H), dbias (H), and dbias0 (H) = column sums
+// of dx (b0's gradient). Bit for bit what tanh_backward, bn_notebook_backward and sum_dim0 give
+// when each writes (acc 0), in two passes down the batch: the first turns dh into
+// dy = (1 - h*h)*dh IN PLACE (dh is overwritten: the rule checks nothing else reads it) and sums
+// dy and dy*xhat; the second makes dx from dy, with dx's column sums in f64 down the batch, as
+// sum_dim0's are. ref: the three kernels above it names.
 export function tanh_bn_notebook_backward(dinp: usize, dgain: usize, dbias: usize, dbias0: usize, dh: usize, h: usize,
   inp: usize, gain: usize, mean: usize, std: usize, B: i32, H: i32): void {
   tanhBnNotebookBackwardCols(dinp, dgain, dbias, dbias0, dh, h, inp, gain, mean, std, B, H, 0, H);
@@ -356,14 +359,14 @@ export function tanhBnNotebookBackwardCols(dinp: usize, dgain: usize, dbias: usi
       let sdy = zero, sdyx = zero;
       for (let b = 0, o = col; b < B; b++, o += stride) {
         const y = v128.load(h + o);
-        const dy = f32x4.add(zero, f32x4.mul(f32x4.sub(one, f32x4.mul(y, y)), v128.load(dh + o)));
+        const dy = f32x4.mul(f32x4.sub(one, f32x4.mul(y, y)), v128.load(dh + o));
         v128.store(dh + o, dy);
         const xhat = f32x4.mul(f32x4.sub(v128.load(inp + o), vm), vr);
         sdy = f32x4.add(sdy, dy);
         sdyx = f32x4.add(sdyx, f32x4.mul(dy, xhat));
       }
-      v128.store(dbias + col, f32x4.add(zero, sdy));
-      v128.store(dgain + col, f32x4.add(zero, sdyx));
+      v128.store(dbias + col, sdy);
+      v128.store(dgain + col, sdyx);
       const a = f32x4.mul(v128.load(gain + col), vr);
       const c1 = f32x4.mul(sdy, f32x4.splat(invN)), c2 = f32x4.mul(sdyx, f32x4.splat(invC));
       let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
@@ -371,7 +374,7 @@ export function tanhBnNotebookBackwardCols(dinp: usize, dgain: usize, dbias: usi
         const dy = v128.load(dh + o);
         const xhat = f32x4.mul(f32x4.sub(v128.load(inp + o), vm), vr);
         const t = f32x4.sub(f32x4.sub(dy, c1), f32x4.mul(xhat, c2));
-        const dx = f32x4.add(zero, f32x4.mul(a, t));
+        const dx = f32x4.mul(a, t);
         v128.store(dinp + o, dx);
         s0 = f64x2.add(s0, f64x2.promote_low_f32x4(dx));
         s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<f32>(dx, dx, 2, 3, 2, 3)));
@@ -386,20 +389,20 @@ export function tanhBnNotebookBackwardCols(dinp: usize, dgain: usize, dbias: usi
     let sdy: f32 = 0, sdyx: f32 = 0;
     for (let b = 0, o = col; b < B; b++, o += stride) {
       const y = load<f32>(h + o);
-      const dy: f32 = <f32>0 + (<f32>1 - y * y) * load<f32>(dh + o);
+      const dy: f32 = (<f32>1 - y * y) * load<f32>(dh + o);
       store<f32>(dh + o, dy);
       sdy += dy;
       sdyx += dy * ((load<f32>(inp + o) - m) * r);
     }
-    store<f32>(dbias + col, <f32>0 + sdy);
-    store<f32>(dgain + col, <f32>0 + sdyx);
+    store<f32>(dbias + col, sdy);
+    store<f32>(dgain + col, sdyx);
     const a = load<f32>(gain + col) * r;
     const c1 = sdy * invN, c2 = sdyx * invC;
     let s: f64 = 0;
     for (let b = 0, o = col; b < B; b++, o += stride) {
       const dy = load<f32>(dh + o);
       const xhat = (load<f32>(inp + o) - m) * r;
-      const dx: f32 = <f32>0 + a * (dy - c1 - xhat * c2);
+      const dx: f32 = a * (dy - c1 - xhat * c2);
       store<f32>(dinp + o, dx);
       s += <f64>dx;
     }

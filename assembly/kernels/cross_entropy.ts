@@ -157,8 +157,10 @@ export function crossentropyRows(probs: usize, logits: usize, targets: usize, lo
 // dlogits (B,V) += dloss * (probs - onehot(targets)) / B; keeps probs (B,V) and targets (B) i32
 // from the forward. ref: src/ref/cross_entropy.ts
 // dloss is read from memory (the loss's gradient, a 0-d tensor). Rows with target ignoreIndex
-// get no gradient; the others are scaled by 1 / (rows not ignored).
-export function crossentropy_backward(dlogits: usize, probs: usize, targets: usize, dloss: usize, B: i32, V: i32, ignoreIndex: i32): void {
+// get no gradient; the others are scaled by 1 / (rows not ignored). acc 0 writes dlogits (zero
+// first, then the same additions), 1 adds into it.
+export function crossentropy_backward(dlogits: usize, probs: usize, targets: usize, dloss: usize, B: i32, V: i32, ignoreIndex: i32, acc: i32): void {
+  if (!acc) memory.fill(dlogits, 0, <usize>B * <usize>V << 2);
   let ignored = 0;
   for (let b = 0; b < B; b++) if (load<i32>(targets + (<usize>b << 2)) == ignoreIndex) ignored++;
   const s = load<f32>(dloss) / <f32>(B - ignored);

@@ -98,9 +98,9 @@ export function tanh_forward(out: usize, inp: usize, N: i32): void {
   }
 }
 
-// dinp (N) += (1 - out*out) * dout (N), out (N) = tanh(inp) saved by the forward.
-// ref: src/ref/tanh.ts (bit for bit: the float32 order is ((1 - out*out) * dout) then +=)
-export function tanh_backward(dinp: usize, out: usize, dout: usize, N: i32): void {
+// dinp (N) (+)= (1 - out*out) * dout (N), out (N) = tanh(inp) saved by the forward; acc 1 adds,
+// 0 writes. ref: src/ref/tanh.ts (bit for bit: the float32 order is ((1 - out*out) * dout) then +=)
+export function tanh_backward(dinp: usize, out: usize, dout: usize, N: i32, acc: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const one = f32x4.splat(1);
@@ -108,12 +108,13 @@ export function tanh_backward(dinp: usize, out: usize, dout: usize, N: i32): voi
       const o = <usize>i << 2;
       const y = v128.load(out + o);
       const d = f32x4.mul(f32x4.sub(one, f32x4.mul(y, y)), v128.load(dout + o));
-      v128.store(dinp + o, f32x4.add(v128.load(dinp + o), d));
+      v128.store(dinp + o, acc ? f32x4.add(v128.load(dinp + o), d) : d);
     }
   }
   for (; i < N; i++) {
     const o = <usize>i << 2;
     const y = load<f32>(out + o);
-    store<f32>(dinp + o, load<f32>(dinp + o) + (1 - y * y) * load<f32>(dout + o));
+    const d: f32 = (<f32>1 - y * y) * load<f32>(dout + o);
+    store<f32>(dinp + o, acc ? load<f32>(dinp + o) + d : d);
   }
 }

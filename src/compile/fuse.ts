@@ -42,7 +42,26 @@ const biasFold: Rule = (cmds, i, touches) => {
   return [[{ name: 'matmul_nn_bias', args: [out, a, b, bias, M, K, N], dyn: new Set(), message: null }], 2];
 };
 
-const RULES: Rule[] = [biasFold];
+/**
+ * tanh_backward(dT, h, dh, B*H, 0), bn_notebook_backward(dX, dg, db, dT, x, gain, mean, std, B, H,
+ * 0, 0), sum_dim0(db0, dX, B, H, 0) -> tanh_bn_notebook_backward(dX, dg, db, db0, dh, h, x, gain,
+ * mean, std, B, H): the backward of tanh(batchNorm(x + b0)) in two passes instead of four. The
+ * fused kernel turns dh into dT in place, so nothing else may touch dh or dT.
+ */
+const tanhBatchNormBackward: Rule = (cmds, i, touches) => {
+  const [t, bn, sum] = [cmds[i], cmds[i + 1], cmds[i + 2]];
+  if (!sum || t.name !== 'tanh_backward' || bn.name !== 'bn_notebook_backward' || sum.name !== 'sum_dim0') return null;
+  if (t.dyn.size || bn.dyn.size || sum.dyn.size) return null;
+  const [dT, h, dh, n, accT] = t.args;
+  const [dX, dg, db, dT2, x, gain, mean, std, B, H, accX, accW] = bn.args;
+  const [db0, dX2, B2, H2, accS] = sum.args;
+  if (accT || accX || accW || accS || dT2 !== dT || dX2 !== dX || B2 !== B || H2 !== H || n !== B * H) return null;
+  const mine = new Set([t, bn, sum]);
+  if (touches(dT, dT + n * 4, mine) || touches(dh, dh + n * 4, new Set([...mine, ...cmds.slice(0, i)]))) return null;
+  return [[{ name: 'tanh_bn_notebook_backward', args: [dX, dg, db, db0, dh, h, x, gain, mean, std, B, H], dyn: new Set(), message: null }], 3];
+};
+
+const RULES: Rule[] = [biasFold, tanhBatchNormBackward];
 
 export function fuse(commands: Command[]): Command[] {
   const ops = opcodes();

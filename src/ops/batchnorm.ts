@@ -4,7 +4,7 @@
 //              UNBIASED running variance, momentum 0.1.
 // In training mode the running statistics (if given) are updated in place.
 import { Tensor, fmtShape } from '../tensor.ts';
-import { record, isGradEnabled, gradPtr } from '../autograd.ts';
+import { record, isGradEnabled, gradPtr, gradTarget } from '../autograd.ts';
 import { kernels } from '../wasm/load.ts';
 import { expectFloat } from './check.ts';
 
@@ -52,18 +52,36 @@ export function batchNorm(x: Tensor, gain: Tensor, bias: Tensor, opts: BatchNorm
   if (B < 2) throw new Error(`batchNorm: training needs at least 2 rows per batch to compute statistics, got ${B}`);
   const out = Tensor._empty([B, H]);
   const mean = Tensor._empty([H]), stat = Tensor._empty([H]);
-  // The backward kernels write all three gradients: an input that needs none gets scratch.
-  const grads = (): [number, number, number] => [x, gain, bias].map((t) => (t.requiresGrad ? gradPtr(t) : Tensor._empty(t.shape).ptr)) as [number, number, number];
+  // The backward kernels write all three gradients: an input that needs none gets scratch. They
+  // take one acc for dinp and one for dgain and dbias, so those two share it (zeroed if they differ).
+  const grads = (): [number, number, number, number, number] => {
+    const [dx, accX] = x.requiresGrad ? gradTarget(x) : [Tensor._empty(x.shape).ptr, 0];
+    let dg: number, db: number, accW: number;
+    if (gain.requiresGrad && bias.requiresGrad) {
+      const [pg, ag] = gradTarget(gain), [pb, ab] = gradTarget(bias);
+      if (ag === ab) { dg = pg; db = pb; accW = ag; }
+      else { dg = ag ? pg : gradPtr(gain); db = ab ? pb : gradPtr(bias); accW = 1; }
+    } else {
+      dg = gain.requiresGrad ? gradPtr(gain) : Tensor._empty(gain.shape).ptr;
+      db = bias.requiresGrad ? gradPtr(bias) : Tensor._empty(bias.shape).ptr;
+      accW = 1;
+    }
+    return [dx, dg, db, accX, accW];
+  };
   let node: Tensor;
   if (notebook) {
     k.bn_notebook_forward(out.ptr, mean.ptr, stat.ptr, x.ptr, gain.ptr, bias.ptr, B, H);
-    node = record('batchNorm', out, [x, gain, bias], [x, gain], (g) =>
-      k.bn_notebook_backward(...grads(), g, x.ptr, gain.ptr, mean.ptr, stat.ptr, B, H));
+    node = record('batchNorm', out, [x, gain, bias], [x, gain], (g) => {
+      const [dx, dg, db, accX, accW] = grads();
+      k.bn_notebook_backward(dx, dg, db, g, x.ptr, gain.ptr, mean.ptr, stat.ptr, B, H, accX, accW);
+    });
   } else {
     const rstd = Tensor._empty([H]);
     k.bn_torch_forward(out.ptr, mean.ptr, stat.ptr, rstd.ptr, x.ptr, gain.ptr, bias.ptr, eps, B, H);
-    node = record('batchNorm', out, [x, gain, bias], [x, gain], (g) =>
-      k.bn_torch_backward(...grads(), g, x.ptr, gain.ptr, mean.ptr, rstd.ptr, B, H));
+    node = record('batchNorm', out, [x, gain, bias], [x, gain], (g) => {
+      const [dx, dg, db, accX, accW] = grads();
+      k.bn_torch_backward(dx, dg, db, g, x.ptr, gain.ptr, mean.ptr, rstd.ptr, B, H, accX, accW);
+    });
   }
   for (const [run, batch] of [[opts.runningMean, mean], [runStat, stat]] as const) {
     if (!run) continue;

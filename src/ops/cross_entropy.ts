@@ -3,7 +3,7 @@
 // keeps the softmax for its backward (dlogits = (probs - onehot) / B); the options are built
 // from logSoftmax and other ops, so their gradients come for free.
 import { Tensor, fmtShape } from '../tensor.ts';
-import { record, gradPtr } from '../autograd.ts';
+import { record, gradTarget } from '../autograd.ts';
 import { kernels } from '../wasm/load.ts';
 import { checkStatus } from '../wasm/status.ts';
 import { expectTensor, expectFloat, expectInt, checkOptions } from './check.ts';
@@ -53,8 +53,10 @@ export function crossEntropy(logits: Tensor, targets: Tensor, opts: CrossEntropy
   const out = Tensor._empty([]);
   k.crossentropy_forward(out.ptr, probs.ptr, logits.ptr, targets.ptr, B, V, ignoreIndex);
   checkStatus(targetMessage('crossEntropy', V, ignoreIndex));
-  return record('crossEntropy', out, [logits], [probs, targets], (g) =>
-    k.crossentropy_backward(gradPtr(logits), probs.ptr, targets.ptr, g, B, V, ignoreIndex));
+  return record('crossEntropy', out, [logits], [probs, targets], (g) => {
+    const [d, acc] = gradTarget(logits);
+    k.crossentropy_backward(d, probs.ptr, targets.ptr, g, B, V, ignoreIndex, acc);
+  });
 }
 
 /**

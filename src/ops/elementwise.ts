@@ -3,7 +3,7 @@
 // (M, N), N the last dim, and a second operand that is full, a row (N), a column (M) or one
 // element; any other broadcast is first expanded into a full copy (a strided view read once).
 import { Tensor, numelOf, fmtShape, checkInplace, stridedCopy, coalesce, forEachBlock, type Shape } from '../tensor.ts';
-import { record, gradPtr } from '../autograd.ts';
+import { record, gradPtr, gradTarget, passGrad } from '../autograd.ts';
 import { kernels } from '../wasm/load.ts';
 import type { Kernels } from '../wasm/abi.ts';
 import { expectFloat, broadcastShapes, sameShape } from './check.ts';
@@ -53,15 +53,6 @@ export function sumToShape(dst: number, g: number, outShape: Shape, xShape: Shap
   throw new Error('wasmgrad: internal error: sumToShape found no dim to reduce');
 }
 
-/** Subtracts the out-shaped gradient g, summed to x's shape, from dst. */
-function subFromShape(k: Kernels, dst: number, g: number, outShape: Shape, xShape: Shape): void {
-  const n = numelOf(xShape);
-  if (n === numelOf(outShape)) { k.sub(dst, dst, g, 1, n, FULL, 0); return; }
-  const tmp = Tensor._empty(xShape);
-  sumToShape(tmp.ptr, g, outShape, xShape, 0);
-  k.sub(dst, dst, tmp.ptr, 1, n, FULL, 0);
-}
-
 /** Adds the (M, N) gradient g reduced to an operand spread with `mode` (ROW, COL or ONE). */
 function reduceInto(k: Kernels, dst: number, g: number, M: number, N: number, mode: number, acc = 1): void {
   if (mode === ROW) k.sum_dim0(dst, g, M, N, acc);
@@ -94,42 +85,50 @@ function binary(op: Op, a: Tensor, b: Tensor, name: string): Tensor {
   k[kop](out.ptr, full.ptr, small.ptr, M, N, mode, 0);
   const saved = op === 'mul' ? [full, small] : op === 'div' ? [full, small, out] : [];
   const smallShape = small.shape;
-  return record(name, out, [full, small], saved, (g) => {
-    const gradSmall = (dst: number, src: number) => (mode === FULL ? sumToShape(dst, src, shape, smallShape) : reduceInto(k, dst, src, M, N, mode));
+  return record(name, out, [full, small], saved, (g, node) => {
+    /** Adds (or first writes) the out-shaped gradient src, reduced to the small operand, into its gradient. */
+    const gradSmall = (src: number) => {
+      const [dst, acc] = gradTarget(small);
+      if (mode === FULL) sumToShape(dst, src, shape, smallShape, acc); else reduceInto(k, dst, src, M, N, mode, acc);
+    };
+    /** Subtracts the out-shaped gradient src, reduced to operand t's shape, from t's gradient (0 - x the first time). */
+    const minusInto = (t: Tensor, src: number, tMode: number) => {
+      let from = src, n = M * N;
+      if (tMode !== FULL) {
+        const tmp = Tensor._empty([tMode === ROW ? N : tMode === COL ? M : 1]);
+        reduceInto(k, tmp.ptr, src, M, N, tMode, 0);
+        from = tmp.ptr; n = tmp.numel();
+      }
+      const [dst, acc] = gradTarget(t);
+      if (acc) k.sub(dst, dst, from, 1, n, FULL, 0); else k.rsub_scalar(dst, from, 0, n, 0);
+    };
     if (op === 'add') {
-      if (full.requiresGrad) k.add_scalar(gradPtr(full), g, 0, M * N, 1);
-      if (small.requiresGrad) gradSmall(gradPtr(small), g);
+      if (full.requiresGrad) passGrad(full, node);
+      if (small.requiresGrad) { if (mode === FULL) passGrad(small, node); else gradSmall(g); }
     } else if (op === 'sub') {
       const plus = swap ? small : full, minus = swap ? full : small;
-      if (plus.requiresGrad) { if (plus === full) k.add_scalar(gradPtr(full), g, 0, M * N, 1); else gradSmall(gradPtr(small), g); }
-      if (minus.requiresGrad) {
-        if (minus === full) k.sub(gradPtr(full), gradPtr(full), g, M, N, FULL, 0);
-        else if (mode === FULL) subFromShape(k, gradPtr(small), g, shape, smallShape);
-        else { const tmp = Tensor._empty([mode === ROW ? N : mode === COL ? M : 1]); reduceInto(k, tmp.ptr, g, M, N, mode, 0); k.sub(gradPtr(small), gradPtr(small), tmp.ptr, 1, tmp.numel(), FULL, 0); }
-      }
+      if (plus.requiresGrad) { if (plus === full || mode === FULL) passGrad(plus, node); else gradSmall(g); }
+      if (minus.requiresGrad) minusInto(minus, g, minus === full ? FULL : mode);
     } else if (op === 'mul') {
-      if (full.requiresGrad) k.mul(gradPtr(full), g, small.ptr, M, N, mode, 1);
+      if (full.requiresGrad) { const [d, acc] = gradTarget(full); k.mul(d, g, small.ptr, M, N, mode, acc); }
       if (small.requiresGrad) {
-        if (mode === FULL) k.mul(gradPtr(small), g, full.ptr, M, N, FULL, 1);
-        else { const t = Tensor._empty(shape); k.mul(t.ptr, g, full.ptr, M, N, FULL, 0); gradSmall(gradPtr(small), t.ptr); }
+        if (mode === FULL) { const [d, acc] = gradTarget(small); k.mul(d, g, full.ptr, M, N, FULL, acc); }
+        else { const t = Tensor._empty(shape); k.mul(t.ptr, g, full.ptr, M, N, FULL, 0); gradSmall(t.ptr); }
       }
     } else {
       // out = num / den. d num += g / den;  d den -= g * out / den.
       const num = swap ? small : full, den = swap ? full : small;
-      const numMode = num === full ? FULL : mode, denMode = den === full ? FULL : mode;
+      const denMode = den === full ? FULL : mode;
       if (num.requiresGrad) {
-        if (num === full) k.div(gradPtr(num), g, den.ptr, M, N, denMode, 1);
-        else { const t = Tensor._empty(shape); k.div(t.ptr, g, den.ptr, M, N, denMode, 0); gradSmall(gradPtr(num), t.ptr); }
+        if (num === full || mode === FULL) { const [d, acc] = gradTarget(num); k.div(d, g, den.ptr, M, N, denMode, acc); }
+        else { const t = Tensor._empty(shape); k.div(t.ptr, g, den.ptr, M, N, denMode, 0); gradSmall(t.ptr); }
       }
       if (den.requiresGrad) {
         const t = Tensor._empty(shape);
         k.mul(t.ptr, g, out.ptr, M, N, FULL, 0);
         k.div(t.ptr, t.ptr, den.ptr, M, N, denMode, 0);
-        if (den === full) k.sub(gradPtr(den), gradPtr(den), t.ptr, M, N, FULL, 0);
-        else if (mode === FULL) subFromShape(k, gradPtr(den), t.ptr, shape, smallShape);
-        else { const tmp = Tensor._empty([denMode === ROW ? N : denMode === COL ? M : 1]); reduceInto(k, tmp.ptr, t.ptr, M, N, denMode, 0); k.sub(gradPtr(den), gradPtr(den), tmp.ptr, 1, tmp.numel(), FULL, 0); }
+        minusInto(den, t.ptr, denMode);
       }
-      void numMode;
     }
   });
 }
@@ -146,18 +145,18 @@ function scalarOp(op: Op, a: Tensor, s: number, reversed: boolean, name: string)
   else if (reversed) k.rdiv_scalar(out.ptr, a.ptr, s, n, 0);
   else k.div_scalar(out.ptr, a.ptr, s, n, 0);
   const saved = op === 'div' && reversed ? [a, out] : [];
-  return record(name, out, [a], saved, (g) => {
-    const da = gradPtr(a);
-    if (op === 'add') k.add_scalar(da, g, 0, n, 1);
-    else if (op === 'mul') k.mul_scalar(da, g, s, n, 1);
-    else if (op === 'sub') { if (reversed) k.sub(da, da, g, 1, n, FULL, 0); else k.add_scalar(da, g, 0, n, 1); }
-    else if (!reversed) k.div_scalar(da, g, s, n, 1);
+  return record(name, out, [a], saved, (g, node) => {
+    if (op === 'add' || (op === 'sub' && !reversed)) { passGrad(a, node); return; }
+    const [da, acc] = gradTarget(a);
+    if (op === 'mul') k.mul_scalar(da, g, s, n, acc);
+    else if (op === 'sub') { if (acc) k.sub(da, da, g, 1, n, FULL, 0); else k.rsub_scalar(da, g, 0, n, 0); }
+    else if (!reversed) k.div_scalar(da, g, s, n, acc);
     else {
       // d(s/a) = -(s/a)/a · g = -out/a · g
       const t = Tensor._empty(a.shape);
       k.div(t.ptr, out.ptr, a.ptr, 1, n, FULL, 0);
       k.mul(t.ptr, t.ptr, g, 1, n, FULL, 0);
-      k.sub(da, da, t.ptr, 1, n, FULL, 0);
+      if (acc) k.sub(da, da, t.ptr, 1, n, FULL, 0); else k.rsub_scalar(da, t.ptr, 0, n, 0);
     }
   });
 }

@@ -2,7 +2,7 @@
 // removed after), and batched N-D with broadcast batch dims (each batch a 2-D product).
 // 2-D backward: dA += dOut @ Bᵀ, dB += Aᵀ @ dOut.
 import { Tensor, fmtShape, numelOf } from '../tensor.ts';
-import { record, gradPtr } from '../autograd.ts';
+import { record, gradTarget } from '../autograd.ts';
 import { kernels } from '../wasm/load.ts';
 import { expectTensor, expectFloat, broadcastShapes } from './check.ts';
 import { unsqueeze, squeeze, expand, reshape } from './view.ts';
@@ -13,8 +13,8 @@ function mm(a: Tensor, b: Tensor): Tensor {
   const out = Tensor._empty([M, N]);
   k.matmul_nn(out.ptr, a.ptr, b.ptr, M, K, N, 0);
   return record('matmul', out, [a, b], [a, b], (g) => {
-    if (a.requiresGrad) k.matmul_nt(gradPtr(a), g, b.ptr, M, N, K, 1);
-    if (b.requiresGrad) k.matmul_tn(gradPtr(b), a.ptr, g, K, M, N, 1);
+    if (a.requiresGrad) { const [d, acc] = gradTarget(a); k.matmul_nt(d, g, b.ptr, M, N, K, acc); }
+    if (b.requiresGrad) { const [d, acc] = gradTarget(b); k.matmul_tn(d, a.ptr, g, K, M, N, acc); }
   });
 }
 
@@ -30,11 +30,11 @@ function bmm(a: Tensor, b: Tensor): Tensor {
   const o = out.ptr, ap = A.ptr, bp = B.ptr;
   for (let i = 0; i < nb; i++) k.matmul_nn(o + i * M * N * 4, ap + i * M * K * 4, bp + i * K * N * 4, M, K, N, 0);
   record('matmul', out, [A, B], [A, B], (g) => {
-    const da = A.requiresGrad ? gradPtr(A) : 0, db = B.requiresGrad ? gradPtr(B) : 0;
+    const [da, aacc] = A.requiresGrad ? gradTarget(A) : [0, 0], [db, bacc] = B.requiresGrad ? gradTarget(B) : [0, 0];
     const ap2 = A.ptr, bp2 = B.ptr;
     for (let i = 0; i < nb; i++) {
-      if (da) k.matmul_nt(da + i * M * K * 4, g + i * M * N * 4, bp2 + i * K * N * 4, M, N, K, 1);
-      if (db) k.matmul_tn(db + i * K * N * 4, ap2 + i * M * K * 4, g + i * M * N * 4, K, M, N, 1);
+      if (da) k.matmul_nt(da + i * M * K * 4, g + i * M * N * 4, bp2 + i * K * N * 4, M, N, K, aacc);
+      if (db) k.matmul_tn(db + i * K * N * 4, ap2 + i * M * K * 4, g + i * M * N * 4, K, M, N, bacc);
     }
   });
   return reshape(out, [...batch, M, N]);

@@ -1,6 +1,6 @@
 // Element-wise functions of one tensor: neg, exp, log, log10, sqrt, pow(number).
 import { Tensor } from '../tensor.ts';
-import { record, gradPtr } from '../autograd.ts';
+import { record, gradPtr, gradTarget } from '../autograd.ts';
 import { kernels } from '../wasm/load.ts';
 import type { Kernels } from '../wasm/abi.ts';
 import { expectFloat } from './check.ts';
@@ -36,8 +36,13 @@ export const log10 = (x: Tensor): Tensor => unary('log10', x, 'x', (k, o, a, n) 
 export const sqrt = (x: Tensor): Tensor => unary('sqrt', x, 'out', (k, o, a, n) => k.sqrt_forward(o, a, n),
   (k, dx, _x, o, g, n) => k.sqrt_backward(dx, o, g, n));
 
-export const tanh = (x: Tensor): Tensor => unary('tanh', x, 'out', (k, o, a, n) => k.tanh_forward(o, a, n),
-  (k, dx, _x, o, g, n) => k.tanh_backward(dx, o, g, n));
+export function tanh(x: Tensor): Tensor {
+  expectFloat(x, 'tanh', 'input');
+  const k = kernels(), n = x.numel();
+  const out = Tensor._empty(x.shape);
+  k.tanh_forward(out.ptr, x.ptr, n);
+  return record('tanh', out, [x], [out], (g) => { const [dx, acc] = gradTarget(x); k.tanh_backward(dx, out.ptr, g, n, acc); });
+}
 
 /** x ** p for a number p. */
 export function pow(x: Tensor, p: number): Tensor {

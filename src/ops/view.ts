@@ -3,7 +3,7 @@
 // Writing to a view writes to its base. Gradients: a view's gradient is added back into its
 // input's gradient at the places the view reads (strided_scatter), so expand sums for free.
 import { Tensor, numelOf, fmtShape, contiguousStrides, coalesce, forEachBlock, type Shape } from '../tensor.ts';
-import { record, gradPtr as gradOf } from '../autograd.ts';
+import { record, gradPtr as gradOf, gradTarget, passGrad } from '../autograd.ts';
 import { kernels } from '../wasm/load.ts';
 import { normDim, normDims, expectTensor } from './check.ts';
 
@@ -60,11 +60,7 @@ function viewStrides(x: Tensor, shape: number[]): number[] | null {
 /** Records a view that keeps x's element order (view, reshape, flatten, squeeze, unsqueeze): gradient copied back as is. */
 function orderView(x: Tensor, shape: number[], strides: number[], name: string): Tensor {
   const out = new Tensor(shape, x.dtype, x._storage, strides, x._offset);
-  const n = numelOf(shape);
-  return record(name, out, [x], [], (g) => {
-    const dx = gradOf(x);
-    kernels().add_scalar(dx, g, 0, n, 1);
-  });
+  return record(name, out, [x], [], (_g, node) => passGrad(x, node));
 }
 
 /** x.view(shape): same data, new shape (-1 infers one size); x must be viewable without a copy. */
@@ -126,11 +122,14 @@ function stridedView(x: Tensor, name: string, shape: number[], src: number[], st
     relStrides.push(logical[s] * step[i]);
   }
   const out = new Tensor(shape, x.dtype, x._storage, strides, offset);
+  // A permutation reads every element of x once: its gradient can be written; a part of x
+  // (narrow, select) or a broadcast of it (expand) adds into a zeroed gradient.
+  const bijective = numelOf(shape) === x.numel() && !expanded.some(Boolean);
   return record(name, out, [x], [], (g) => {
-    const dx = gradOf(x);
+    const [dx, acc] = bijective ? gradTarget(x) : [gradOf(x), 1];
     const [sh, st] = coalesce(shape, relStrides);
     forEachBlock(sh, st, (dOff, sOff, n, s4) => {
-      kernels().strided_scatter(dx + (relOffset + sOff) * 4, g + dOff * 4, n[0], n[1], n[2], n[3], s4[0], s4[1], s4[2], s4[3], 1);
+      kernels().strided_scatter(dx + (relOffset + sOff) * 4, g + dOff * 4, n[0], n[1], n[2], n[3], s4[0], s4[1], s4[2], s4[3], acc);
     });
   });
 }
@@ -237,8 +236,7 @@ export function clone(x: Tensor): Tensor {
   expectTensor(x, 'clone', 'input');
   const out = Tensor._empty(x.shape, x.dtype);
   kernels().copy(out.ptr, x.ptr, x.numel());
-  const n = x.numel();
-  return record('clone', out, [x], [], (g) => kernels().add_scalar(gradOf(x), g, 0, n, 1));
+  return record('clone', out, [x], [], (_g, node) => passGrad(x, node));
 }
 
 /** A tensor sharing x's data, cut off from the graph. */

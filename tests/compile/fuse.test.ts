@@ -7,6 +7,9 @@ import { init, Generator, randint, randn, F, nn, optim, compile, type Tensor } f
 
 await init();
 
+/** Float32 values as their bit patterns, so -0 and +0 (and NaN payloads) count as different. */
+const bits = (xs: number[]) => Array.from(new Uint32Array(new Float32Array(xs).buffer));
+
 function train(fuse: boolean, steps: number) {
   const g = new Generator().manualSeed(11);
   const X = randn([64, 13], { generator: g }), Y = randint(0, 5, [64], { generator: g });
@@ -25,8 +28,8 @@ function train(fuse: boolean, steps: number) {
 
 test('fuse: folding the bias into the matmul changes no bit and removes the separate adds', () => {
   const plain = train(false, 25), fused = train(true, 25);
-  assert.equal(fused.losses, plain.losses, 'losses');
-  fused.params.forEach((p, j) => assert.equal(p, plain.params[j], `parameter ${j}`));
+  assert.equal(bits(fused.losses), bits(plain.losses), 'losses');
+  fused.params.forEach((p, j) => assert.equal(bits(p), bits(plain.params[j]), `parameter ${j}`));
   const count = (cs: string[], name: string) => cs.filter((c) => c === name).length;
   assert.is(count(fused.commands, 'matmul_nn_bias'), 2, 'both Linear layers fold their bias');
   assert.is(count(fused.commands, 'matmul_nn'), count(plain.commands, 'matmul_nn') - 2);
@@ -34,3 +37,31 @@ test('fuse: folding the bias into the matmul changes no bit and removes the sepa
 });
 
 test.run();
+
+test('fuse: tanh + the notebook batch norm backward (+ the bias before it) in one kernel changes no bit', () => {
+  const run = (fuse: boolean) => {
+    const g = new Generator().manualSeed(21);
+    const X = randn([40, 11], { generator: g }), Y = randint(0, 6, [40], { generator: g });
+    // Hidden 37 and batch 9: SIMD tails in both directions.
+    const W1 = randn([11, 37], { generator: g }).mul(0.4), b1 = randn([37], { generator: g }).mul(0.1);
+    const W2 = randn([37, 6], { generator: g }).mul(0.2), b2 = randn([6], { generator: g }).mul(0);
+    const bn = new nn.BatchNorm1dUnbiasedStd(37);
+    const params = [W1, b1, W2, b2, ...bn.parameters()];
+    for (const p of params) p.requiresGrad = true;
+    const opt = new optim.SGD(params, { lr: 0.3 });
+    const step = compile((ix: Tensor) => {
+      const h = bn.forward(X.index(ix).matmul(W1).add(b1)).tanh();
+      const loss = F.crossEntropy(h.matmul(W2).add(b2), Y.index(ix));
+      opt.zeroGrad(); loss.backward(); opt.step();
+      return loss;
+    }, { fuse });
+    const losses: number[] = [];
+    for (let i = 0; i < 30; i++) losses.push(step(randint(0, 40, [9], { generator: g })).item());
+    return { losses, params: [...params, ...bn.buffers()].map((p) => Array.from(p.toArray())), commands: step.info().programs[0].commands };
+  };
+  const plain = run(false), fused = run(true);
+  assert.equal(bits(fused.losses), bits(plain.losses), 'losses');
+  fused.params.forEach((p, j) => assert.equal(bits(p), bits(plain.params[j]), `tensor ${j}`));
+  assert.ok(fused.commands.includes('tanh_bn_notebook_backward'), 'the rule applied');
+  assert.not.ok(fused.commands.includes('tanh_backward'));
+});

@@ -54,7 +54,7 @@ test('batchnorm: notebook backward matches the reference and accumulates', () =>
     const mean = readF32(mp, H), std = readF32(sp, H);
     const dinp = asF32(uniform(B * H, 1)), dgain = asF32(uniform(H, 2)), dbias = asF32(uniform(H, 3));
     const dip = f32buf(dinp), dgp = f32buf(dgain), dbp = f32buf(dbias);
-    k.bn_notebook_backward(dip, dgp, dbp, f32buf(dout), ip, gp, mp, sp, B, H);
+    k.bn_notebook_backward(dip, dgp, dbp, f32buf(dout), ip, gp, mp, sp, B, H, 1, 1);
     bnNotebookBackward(dinp, dgain, dbias, dout, inp, gain, mean, std, B, H);
     assertDinp(readF32(dip, B * H), dinp, gain, Array.from(std, (s) => 1 / s), H, `dinp B=${B} H=${H}`);
     assertClose(readF32(dgp, H), dgain, GRAD_TOL, `dgain B=${B} H=${H}`, GRAD_TOL);
@@ -108,7 +108,7 @@ test('batchnorm: torch backward matches the reference and accumulates', () => {
     const mean = readF32(mp, H), rstd = readF32(rp, H);
     const dinp = asF32(uniform(B * H, 4)), dgain = asF32(uniform(H, 5)), dbias = asF32(uniform(H, 6));
     const dip = f32buf(dinp), dgp = f32buf(dgain), dbp = f32buf(dbias);
-    k.bn_torch_backward(dip, dgp, dbp, f32buf(dout), ip, gp, mp, rp, B, H);
+    k.bn_torch_backward(dip, dgp, dbp, f32buf(dout), ip, gp, mp, rp, B, H, 1, 1);
     bnTorchBackward(dinp, dgain, dbias, dout, inp, gain, mean, rstd, B, H);
     assertDinp(readF32(dip, B * H), dinp, gain, rstd, H, `dinp B=${B} H=${H}`);
     assertClose(readF32(dgp, H), dgain, GRAD_TOL, `dgain B=${B} H=${H}`, GRAD_TOL);

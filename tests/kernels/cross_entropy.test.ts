@@ -44,7 +44,7 @@ test('cross_entropy: backward matches the reference and accumulates', () => {
     const [, probs, pp] = forward(logits, t, B, V);
     const init = asF32(uniform(B * V, B + 2 * V));
     const dp = f32buf(init);
-    k.crossentropy_backward(dp, pp, i32buf(t), f32buf([0.75]), B, V, -100);
+    k.crossentropy_backward(dp, pp, i32buf(t), f32buf([0.75]), B, V, -100, 1);
     const ref = Float64Array.from(init);
     crossentropyBackward(ref, probs, t, 0.75, B, V);
     assertClose(readF32(dp, B * V), ref, 1e-7, `dlogits B=${B} V=${V}`);

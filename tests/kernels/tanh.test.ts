@@ -86,13 +86,13 @@ test('tanh: backward accumulates (1 - out^2) * dout, bit for bit with the refere
   for (const n of [...SIZES, 200, 6400]) {
     const out = asF32(uniform(n, n, -1, 1)), dout = asF32(uniform(n, n + 1, -2, 2)), d0 = asF32(uniform(n, n + 2));
     const dp = f32buf(d0);
-    k.tanh_backward(dp, f32buf(out), f32buf(dout), n);
+    k.tanh_backward(dp, f32buf(out), f32buf(dout), n, 1);
     const want = Float64Array.from(d0);
     tanhBackward(want, out, dout, n);
     assertClose(readF32(dp, n), want, 0, `tanh_backward n=${n}`);
   }
   const dp = f32buf([1, 1, 1, 1, 1]);
-  k.tanh_backward(dp, f32buf([0, NaN, 0.5, 1, 0]), f32buf([1, 1, NaN, 1, 1]), 5);
+  k.tanh_backward(dp, f32buf([0, NaN, 0.5, 1, 0]), f32buf([1, 1, NaN, 1, 1]), 5, 1);
   const got = readF32(dp, 5);
   assert.ok(got[0] === 2 && Number.isNaN(got[1]) && Number.isNaN(got[2]) && got[3] === 1, `NaN: ${got}`);
 });
@@ -102,7 +102,7 @@ test('tanh: backward on the forward output matches central differences of Math.t
   const x = asF32(uniform(n, 9, -3, 3)), dout = asF32(uniform(n, 10, -1, 1));
   const op = f32buf(n), dp = f32buf(new Array(n).fill(0));
   k.tanh_forward(op, f32buf(x), n);
-  k.tanh_backward(dp, op, f32buf(dout), n);
+  k.tanh_backward(dp, op, f32buf(dout), n, 1);
   const fd = Float64Array.from(x, (v, i) => dout[i] * (Math.tanh(v + h) - Math.tanh(v - h)) / (2 * h));
   assertClose(readF32(dp, n), fd, 2e-6, 'tanh_backward vs finite differences');
 });
