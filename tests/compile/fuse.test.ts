@@ -36,7 +36,6 @@ test('fuse: folding the bias into the matmul changes no bit and removes the sepa
   assert.ok(fused.commands.length < plain.commands.length);
 });
 
-test.run();
 
 test('fuse: tanh + the notebook batch norm backward (+ the bias before it) in one kernel changes no bit', () => {
   const run = (fuse: boolean) => {
@@ -65,3 +64,5 @@ test('fuse: tanh + the notebook batch norm backward (+ the bias before it) in on
   assert.ok(fused.commands.includes('tanh_bn_notebook_backward'), 'the rule applied');
   assert.not.ok(fused.commands.includes('tanh_backward'));
 });
+
+test.run();
