@@ -89,8 +89,9 @@ export class MLP {
   /**
    * The notebook's split_loss: mean cross-entropy over all of (X, Y) with running (or given)
    * statistics, computed in chunks so memory stays small whatever the split's size.
+   * `onRows(done)` hears after each chunk how many rows are done (a page's progress bar).
    */
-  splitLoss(X: Tensor, Y: Tensor, stats?: { mean: Tensor; std: Tensor }, chunk = 2048): number {
+  splitLoss(X: Tensor, Y: Tensor, stats?: { mean: Tensor; std: Tensor }, chunk = 2048, onRows?: (done: number) => void): number {
     const n = X.shape[0];
     let total = 0;
     for (let start = 0; start < n; start += chunk) {
@@ -99,6 +100,7 @@ export class MLP {
         const ix = tensor(Int32Array.from({ length: rows }, (_, i) => start + i), { dtype: 'int32' });
         return F.crossEntropy(this.logits(X.index(ix), stats), Y.index(ix)).item();
       });
+      onRows?.(start + rows);
     }
     return total / n;
   }
@@ -129,16 +131,18 @@ export class MLP {
 
   /**
    * The notebook's sampling cell: contexts of zeros, softmax, multinomial from `g`, until '.'
-   * (index 0). Returns the index sequences, each ending with 0.
+   * (index 0). Returns the index sequences, each ending with 0. A `temperature` other than 1
+   * divides the logits first, as makemore.py's generate() does (below 1: safer, likelier names).
    */
-  sample(g: Generator, count: number, maxLen = 1000): number[][] {
+  sample(g: Generator, count: number, maxLen = 1000, temperature = 1): number[][] {
     const out: number[][] = [];
     for (let s = 0; s < count; s++) {
       const context = new Array<number>(this.config.blockSize).fill(0);
       const seq: number[] = [];
       for (;;) {
         const ix = noGrad(() => {
-          const probs = F.softmax(this.logits(tensor([context], { dtype: 'int32' })), 1);
+          const logits = this.logits(tensor([context], { dtype: 'int32' }));
+          const probs = F.softmax(temperature === 1 ? logits : logits.div(temperature), 1);
           return multinomial(probs, 1, { generator: g }).item();
         });
         context.shift(); context.push(ix);
