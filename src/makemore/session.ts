@@ -1,11 +1,12 @@
 // One training run of the notebook's model as the CLI makes it (names text -> splits -> MLP
 // seeded from one Generator -> train -> split losses -> samples), as an object any runtime can
 // drive in pieces: the web page's worker pauses and resumes it, examples/deno.ts runs it through.
-// Leaves out: reading files and printing (the caller's), checkpoints (checkpoint.ts).
+// Leaves out: reading files and printing (the caller's); the checkpoint format (checkpoint.ts).
 import { Generator, tensor, type Tensor } from '../index.ts';
 import { makeSplits, DataError, type Dataset, type Splits } from './data.ts';
 import { MLP } from './model.ts';
 import { train, lrAt, type Schedule } from './train.ts';
+import { encodeCheckpoint, loadInto, CheckpointError, type Checkpoint } from './checkpoint.ts';
 
 export interface RunConfig {
   steps: number;
@@ -153,15 +154,61 @@ export class Session {
     if (fresh.length || this.step !== r.stepReached) flush(r.stepReached);
   }
 
-  /** The notebook's split_loss on each split, with the running batch-norm statistics. */
-  splitLosses(): { train: number; val: number; test: number } {
-    const t = this.tensors, m = this.model;
-    return { train: m.splitLoss(t.train.X, t.train.Y), val: m.splitLoss(t.val.X, t.val.Y), test: m.splitLoss(t.test.X, t.test.Y) };
+  /**
+   * The notebook's split_loss on each split, with the running batch-norm statistics.
+   * `onRows(done, total)` hears after each chunk how many of all three splits' rows are done.
+   */
+  splitLosses(onRows?: (done: number, total: number) => void): { train: number; val: number; test: number } {
+    const t = this.tensors, m = this.model, d = this.data;
+    const total = d.train.n + d.val.n + d.test.n;
+    const at = (before: number) => onRows && ((done: number) => onRows(before + done, total));
+    return {
+      train: m.splitLoss(t.train.X, t.train.Y, undefined, undefined, at(0)),
+      val: m.splitLoss(t.val.X, t.val.Y, undefined, undefined, at(d.train.n)),
+      test: m.splitLoss(t.test.X, t.test.Y, undefined, undefined, at(d.train.n + d.val.n)),
+    };
   }
 
-  /** `count` names from the model, drawn from a generator seeded with the run's seed (as the CLI). */
-  sample(count: number, seed = this.config.seed): string[] {
-    const itos = this.data.vocab.itos;
-    return this.model.sample(new Generator().manualSeed(seed), count).map((s) => s.map((i) => itos[i]).join(''));
+  /** `count` names from the model, drawn from a generator seeded with `seed` (default the run's, as the CLI). */
+  sample(count: number, seed = this.config.seed, temperature = 1): string[] {
+    return sampleNames(this.model, this.data.vocab.itos, count, seed, temperature);
   }
+
+  /** The run as a checkpoint (the CLI's `--save` file, byte for byte): weights, settings, step and generator. */
+  checkpoint(): Uint8Array {
+    const c = this.config;
+    return encodeCheckpoint(this.model, this.data.vocab.itos, {
+      seed: c.seed, batchSize: c.batchSize, schedule: this.schedule, step: this.step, steps: c.steps, generator: this.generator.getState(),
+    });
+  }
+
+  /**
+   * The run a checkpoint was saved from, on the same names text: continuing it gives the numbers
+   * of a run that never stopped. Throws CheckpointError if the file cannot continue training,
+   * DataError if `text` is not the data it was trained on.
+   */
+  static fromCheckpoint(text: string, ckpt: Checkpoint): Session {
+    const { config: c, training: t } = ckpt;
+    if (!c.batchnorm) throw new CheckpointError('this model has no batch norm, and only the batch-norm MLP continues training here');
+    if (!t.generator) throw new CheckpointError('this file holds weights only (no generator state), so training cannot continue exactly from it');
+    const s = new Session(text, {
+      steps: t.steps, batchSize: t.batchSize, blockSize: c.blockSize, nEmbed: c.nEmbed, nHidden: c.nHidden, seed: t.seed,
+      lr: t.schedule.lr, decayAt: t.schedule.decayAt, lrAfter: t.schedule.lrAfter,
+    });
+    if (s.data.vocab.itos.join('') !== ckpt.itos.join('')) {
+      throw new DataError(`the model's characters (${ckpt.itos.join('')}) differ from these names' (${s.data.vocab.itos.join('')}): continue it on the names it was trained on`);
+    }
+    loadInto(s.model, ckpt);
+    s.generator.setState(t.generator);
+    s.step = t.step;
+    return s;
+  }
+}
+
+/** `count` names from `model`, decoded with `itos`, from a generator seeded with `seed`. */
+export function sampleNames(model: MLP, itos: readonly string[], count: number, seed: number, temperature = 1): string[] {
+  if (!Number.isSafeInteger(count) || count < 1 || count > 1000) throw new ConfigError(`the number of names must be a whole number from 1 to 1000, got ${count}`);
+  if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ConfigError(`the sampling seed must be a whole number from 0 to ${0xffffffff}, got ${seed}`);
+  if (!Number.isFinite(temperature) || temperature <= 0) throw new ConfigError(`the temperature must be a positive number, got ${temperature}`);
+  return model.sample(new Generator().manualSeed(seed), count, undefined, temperature).map((s) => s.map((i) => itos[i]).join(''));
 }
