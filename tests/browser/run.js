@@ -1,17 +1,21 @@
 #!/usr/bin/env node
 // `npm run test:browser`: builds the page, serves it on 127.0.0.1, and drives Debian's chromium
-// (playwright-core, no downloaded browsers) through a 2,000-step run on the strict simd build,
-// paused once midway. The page's numbers must equal `wasmgrad train --steps 2000 --json` under
-// Node to the last digit; bad files must show an error and leave the worker usable. Without
-// isolation headers the page offers 1 thread only; served with them (serve.js --isolated) it
-// trains on 2 threads, paused once too, with the same numbers as 1 thread. Screenshots go to
-// test-results/. Ends with "browser: N passed, N failed"; exits 1 on any failure.
+// (playwright-core, no downloaded browsers) as a person would: a 2,000-step run on the strict simd
+// build, paused once, must give `wasmgrad train --steps 2000`'s numbers to the last digit and save
+// its file byte for byte; a run saved midway, reloaded and continued must too. Then each thing the
+// page promises: locked settings and New run, divergence and its fix, errors in the page's words,
+// progress on long waits, sampling with a temperature, validation loss, hover values, the
+// diagnostics panel, keyboard access, an axe-core audit, the layout at five widths (screenshots
+// checked for the chart's pixels) and the transfer size; and 2 threads on an isolated page.
+// Screenshots go to test-results/. Ends with "browser: N passed, N failed"; exits 1 on any failure.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { PNG } from 'pngjs';
 import { buildPage } from '../../web/build.js';
 import { serve } from '../../web/serve.js';
 
@@ -21,6 +25,8 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--disable-quic', '--no-first-run'];
 const STEPS = 2000;
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const tmp = mkdtempSync(join(tmpdir(), 'wasmgrad-browser-'));
 
 let passed = 0, failed = 0;
 /** Records one check; `detail` is printed either way, `why` (default: detail) only on failure. */
@@ -30,6 +36,7 @@ function check(name, ok, detail = '', why = detail) {
   return ok;
 }
 function finish() {
+  rmSync(tmp, { recursive: true, force: true });
   console.log(`\nbrowser: ${passed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
 }
@@ -38,148 +45,416 @@ mkdirSync(results, { recursive: true });
 if (!check('chromium present', existsSync(CHROMIUM), '', `${CHROMIUM} not found: apt-get install -y chromium (or set CHROMIUM=path)`)) finish();
 if (!check('names.txt present', existsSync(join(root, 'names.txt')), '', 'copy ../shared/data/names.txt to ./names.txt')) finish();
 
-// What Node says for the same settings on the same build.
-const cli = spawnSync(process.execPath, ['dist/cli.js', 'train', '--steps', String(STEPS), '--json'], {
+// What Node says for the same settings on the same build, and the file it saves.
+const cliFile = join(tmp, 'cli.safetensors');
+const cli = spawnSync(process.execPath, ['dist/cli.js', 'train', '--steps', String(STEPS), '--json', '--save', cliFile], {
   cwd: root, encoding: 'utf8', env: { ...process.env, WASMGRAD_BUILD: 'simd' },
 });
 let want;
 try { want = JSON.parse(cli.stdout.trim().split('\n').pop()); } catch { /* reported below */ }
 if (!check('the CLI ran (reference numbers)', !!want && want.build === 'simd', want ? `train ${want.final.train}` : '', cli.stderr.trim() || 'no JSON from dist/cli.js (run `npm run build`)')) finish();
+const cliSample = (file, extra = []) => {
+  const r = spawnSync(process.execPath, ['dist/cli.js', 'sample', '--load', file, '--json', ...extra], { cwd: root, encoding: 'utf8', env: { ...process.env, WASMGRAD_BUILD: 'simd' } });
+  try { return JSON.parse(r.stdout).samples.map((s) => s.replace(/\.$/, '')); } catch { return `wasmgrad sample failed: ${r.stderr}`; }
+};
 
 const typed = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'web/tsconfig.json'], { cwd: root, encoding: 'utf8' });
 check('web/ type-checks (no Node types in the page or the library)', typed.status === 0, '', typed.stdout.trim());
 
-/**
- * Trains `steps` steps on the page from Start to the end, pausing once a quarter of the way (the
- * observer clicks in the same task as the progress update) and resuming after checking that the
- * pause held; records the loss of every progress update. Returns what the page shows.
- */
+/** Every message box, status text and progress value the page shows, recorded from page load on. */
+const RECORDER = () => {
+  window.seen = { messages: [], status: [], progress: [], time: [] };
+  new MutationObserver(() => {
+    for (const m of document.querySelectorAll('#messages .msg')) {
+      const t = m.firstChild?.textContent ?? '';
+      if (!window.seen.messages.includes(t)) window.seen.messages.push(t);
+    }
+    const s = document.getElementById('status')?.textContent;
+    if (s && window.seen.status.at(-1) !== s) window.seen.status.push(s);
+    const t = document.getElementById('timeInfo')?.textContent;
+    if (t && window.seen.time.at(-1) !== t) window.seen.time.push(t);
+    const v = document.getElementById('progressBar')?.getAttribute('aria-valuenow');
+    if (v !== null && v !== undefined && window.seen.progress.at(-1) !== v) window.seen.progress.push(v);
+  }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['aria-valuenow'] });
+};
+
+const waitState = (page, states, timeout = 60_000) => page.waitForSelector(states.split(' ').map((s) => `body[data-state=${s}]`).join(', '), { timeout });
+const ready = async (page) => {
+  await waitState(page, 'idle', 20_000);
+  await page.waitForFunction(() => !document.getElementById('start').disabled, null, { timeout: 20_000 });
+};
+const dataOf = (page, sel) => page.$eval(sel, (el) => ({ ...el.dataset }));
+/** Clicks Pause in the same task as the progress update that reaches `at` steps. */
+const pauseAt = (page, at) => page.evaluate((at) => {
+  window.progressLosses = [];
+  const obs = new MutationObserver(() => {
+    const step = Number(document.body.dataset.step ?? 0);
+    window.progressLosses.push([step, document.getElementById('loss').dataset.value]);
+    if (at && step >= at) { at = 0; document.getElementById('pause').click(); }
+  });
+  obs.observe(document.body, { attributes: true, attributeFilter: ['data-step'] });
+}, at);
+/** New run, discarding the run if the page asks. */
+async function newRun(page) {
+  await page.click('#newRun');
+  if (await page.isVisible('#discard')) await page.click('#discardYes');
+  await ready(page);
+}
+const settingsLocked = (page) => page.evaluate(() => [...document.querySelectorAll('#modelFields input, #trainingFields input, #buildSelect, #threadsSelect')].every((e) => e.disabled));
+
+/** Trains `steps` steps from Start, pausing once a quarter of the way and checking that it held. */
 async function trainOnPage(page, steps) {
   await page.fill('#steps', String(steps));
-  await page.evaluate((quarter) => {
-    window.progressLosses = [];
-    const obs = new MutationObserver(() => {
-      const step = Number(document.body.dataset.step ?? 0);
-      window.progressLosses.push([step, document.getElementById('loss').dataset.value]);
-      if (quarter && step >= quarter) { quarter = 0; document.getElementById('pause').click(); }
-    });
-    obs.observe(document.body, { attributes: true, attributeFilter: ['data-step'] });
-  }, steps / 4);
+  await pauseAt(page, steps / 4);
   await page.click('#start');
-  await page.waitForSelector('body[data-state=paused], body[data-state=finished]', { timeout: 60_000 });
+  await waitState(page, 'paused finished');
   const pausedAt = Number(await page.getAttribute('body', 'data-step'));
   const pausedState = await page.getAttribute('body', 'data-state');
+  const lockedWhilePaused = await settingsLocked(page);
   await page.waitForTimeout(300);
   const heldAt = Number(await page.getAttribute('body', 'data-step'));
   if (pausedState === 'paused') await page.click('#start');
-  await page.waitForSelector('body[data-state=finished]', { timeout: 120_000 });
+  await waitState(page, 'finished', 120_000);
   return {
-    pausedAt, pausedState, heldAt,
+    pausedAt, pausedState, heldAt, lockedWhilePaused,
     firstMs: Number(await page.getAttribute('body', 'data-first-step-ms')),
     loss0: await page.getAttribute('#loss0', 'data-value'),
-    final: await page.$eval('#resultsBody', (el) => ({ train: el.dataset.train, val: el.dataset.val, test: el.dataset.test })),
+    loss0Shown: await page.textContent('#loss0'),
+    final: await dataOf(page, '#resultsBody'),
     samples: await page.$$eval('#samples li', (els) => els.map((e) => e.textContent)),
     rate: Number(await page.getAttribute('#rate', 'data-value')),
-    // [step, loss] of each progress update (every 250 steps), once each
-    losses: [...new Map(await page.evaluate(() => window.progressLosses))].filter(([s]) => s % 250 === 0),
+    losses: [...new Map(await page.evaluate(() => window.progressLosses))].filter(([s, l]) => s % 250 === 0 && l),
   };
 }
 
 const sameFinal = (final) => final.train === String(want.final.train) && final.val === String(want.final.val) && final.test === String(want.final.test);
 const cliSamples = want.samples.map((s) => s.replace(/\.$/, '')).join(' ');
 
-let page, context, server, isolatedServer, profile;
-try {
-  const built = await buildPage(undefined, { quiet: true });
-  check('page within budget', built.codeBytes <= 300 * 1024, `${built.codeBytes} bytes of JavaScript + wasm`);
-  const served = await serve(built.out);
-  server = served.server;
-  profile = mkdtempSync(join(tmpdir(), 'wasmgrad-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1280, height: 1000 } });
-  page = context.pages()[0] ?? await context.newPage();
-  const pageErrors = [];
+/** Counts pixels near `rgb` inside `box` of a PNG screenshot. */
+function pixelsNear(png, box, [r, g, b], tol = 40) {
+  let n = 0;
+  const x0 = Math.max(0, Math.floor(box.x)), y0 = Math.max(0, Math.floor(box.y));
+  const x1 = Math.min(png.width, Math.ceil(box.x + box.width)), y1 = Math.min(png.height, Math.ceil(box.y + box.height));
+  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) {
+    const i = (y * png.width + x) * 4;
+    if (Math.abs(png.data[i] - r) < tol && Math.abs(png.data[i + 1] - g) < tol && Math.abs(png.data[i + 2] - b) < tol) n++;
+  }
+  return n;
+}
+
+async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.addScriptTag({ path: AXE });
+  return page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`));
+}
+
+let context, server, isolatedServer, profile;
+const pageErrors = [];
+const pages = [];
+async function newPage(viewport = { width: 1280, height: 800 }) {
+  const page = await context.newPage();
+  await page.setViewportSize(viewport);
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+  page.on('dialog', (d) => { page.dialogs = [...(page.dialogs ?? []), d.type()]; void d.accept(); });
+  pages.push(page);
+  return page;
+}
 
-  await page.goto(`${served.url}?build=simd`);
-  await page.waitForSelector('body[data-state=ready]', { timeout: 20_000 });
-  await page.waitForFunction(() => !document.getElementById('start').disabled, null, { timeout: 20_000 });
+try {
+  const built = await buildPage(undefined, { quiet: true });
+  const served = await serve(built.out);
+  server = served.server;
+  const URL0 = served.url;
+  profile = mkdtempSync(join(tmpdir(), 'wasmgrad-chromium-'));
+  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+  await context.addInitScript(RECORDER);
+  for (const p of context.pages()) await p.close();
+  let page = await newPage();
+  const transfer = new Map();
+  page.on('response', async (r) => { try { transfer.set(new URL(r.url()).pathname, (await r.body()).length); } catch { /* redirects */ } });
+
+  // ---- first visit: what is on screen before anything runs ----
+  await page.goto(`${URL0}?build=simd`);
+  await ready(page);
+  await page.waitForTimeout(300);
+  const bytes = [...transfer].filter(([p]) => !p.endsWith('names.txt')).reduce((s, [, n]) => s + n, 0);
+  check('a visit transfers under 300 KB without names.txt', bytes < 300 * 1024 && transfer.has('/worker.js') && [...transfer.keys()].some((p) => p.endsWith('.wasm')),
+    `${bytes} bytes: ${[...transfer].map(([p, n]) => `${p.slice(1) || 'index.html'} ${n}`).join(', ')}`);
   check('build shown', (await page.textContent('#build')).includes('simd'), await page.textContent('#build'));
   check('names.txt fetched from the page folder', (await page.textContent('#dataStatus')).includes('32,033 names'), await page.textContent('#dataStatus'));
-  // Served without isolation headers: no shared memory, so 1 thread only, and a note says why.
   const threadsUi = await page.evaluate(() => {
     const s = document.getElementById('threadsSelect');
     return { isolated: crossOriginIsolated, disabled: s.disabled, value: s.value, offered: [...s.options].filter((o) => !o.disabled).map((o) => o.value), note: document.getElementById('threadsNote').textContent };
   });
   check('without isolation headers the threads control offers only 1 thread', !threadsUi.isolated && threadsUi.disabled && threadsUi.value === '1' && threadsUi.offered.join() === '1' && /cross-origin-isolated/.test(threadsUi.note),
-    `offered ${threadsUi.offered.join(', ')}; note: ${threadsUi.note}`, JSON.stringify(threadsUi));
-  check('the page reports 1 thread', (await page.getAttribute('body', 'data-threads')) === '1' && (await page.textContent('#build')).includes('1 thread'), await page.textContent('#build'));
+    `offered ${threadsUi.offered.join(', ')}`, JSON.stringify(threadsUi));
+  const empty = await page.evaluate(() => ({ note: document.getElementById('chartEmpty').hidden ? '' : document.getElementById('chartEmpty').textContent, canvas: !!document.querySelector('#chart canvas'), ...document.getElementById('chart').dataset }));
+  check('before Start the chart has its axes over the run\'s length and says what will appear', empty.canvas && empty.note.includes('when training starts') && empty.xMin === '0' && empty.xMax === '200000', JSON.stringify(empty));
+  check('settings are open before a run', !(await settingsLocked(page)) && (await page.isDisabled('#newRun')) && (await page.isDisabled('#save')));
+  const idleAxe = await axeViolations(page);
+  check('axe-core finds no accessibility violations on the page before a run', idleAxe.length === 0, 'wcag2a/aa and best-practice rules', idleAxe.join('; '));
 
-  const one = await trainOnPage(page, STEPS);
-  check('Pause stops the worker midway', one.pausedState === 'paused' && one.pausedAt > 0 && one.pausedAt < STEPS, `${one.pausedState} at step ${one.pausedAt}`);
-  check('nothing runs while paused', one.heldAt === one.pausedAt);
-  check('first step within 1 s of Start', one.firstMs < 1000, `${one.firstMs} ms`);
-  check('seeded step-0 loss equals the CLI\'s', one.loss0 === String(want.log[0][1]), `page ${one.loss0}, CLI ${want.log[0][1]}`);
-  check('train/val/test losses after 2,000 steps equal the CLI\'s', sameFinal(one.final), `page ${JSON.stringify(one.final)}, CLI ${JSON.stringify(want.final)}`);
-  check('the loss fell below 2.6', Number(one.final.train) < 2.6 && Number(one.final.val) < 2.6, `train ${one.final.train}, val ${one.final.val}`);
-  check('samples appeared', one.samples.length === 20 && one.samples.every((s) => s.length > 0), one.samples.join(' '));
-  check('samples equal the CLI\'s', one.samples.join(' ') === cliSamples, `page ${one.samples.slice(0, 5).join(' ')}..., CLI ${want.samples.slice(0, 5).join(' ')}...`);
-  check('steps/s shown', one.rate > 0, `${one.rate} steps/s on the simd build`);
-  // uPlot draws on a canvas: look for the running mean's red among its pixels.
-  const red = await page.$eval('#chart canvas', (c) => {
-    const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < px.length; i += 4) if (px[i] > 180 && px[i + 1] < 80 && px[i + 2] < 80) n++;
-    return n;
-  });
-  check('loss chart drawn', red > 200, `${red} pixels of the running mean`);
-  await page.screenshot({ path: join(results, 'page.png'), fullPage: true });
-  console.log(`     screenshot: test-results/page.png`);
-
-  // Bad files: a readable message on the page, and the worker still answers afterwards.
-  const upload = async (name, buffer) => {
-    await page.evaluate(() => { const e = document.getElementById('error'); e.textContent = ''; e.classList.remove('show'); });
-    await page.setInputFiles('#file', { name, mimeType: 'text/plain', buffer });
-    await page.waitForSelector('#error.show', { timeout: 10_000 });
-    return page.textContent('#error');
-  };
-  const empty = await upload('empty.txt', Buffer.alloc(0));
-  check('an empty file shows an error', /empty/.test(empty), empty);
-  await page.screenshot({ path: join(results, 'page-error.png') });
-  const binary = await upload('image.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0xff, 0xfe]));
-  check('a binary file shows an error', /binary|control character|UTF-8/.test(binary), binary);
-  const dotted = await upload('dots.txt', Buffer.from('emma\nolivia\nava.\n'));
-  check('a name with \'.\' shows an error', /contains '\.'/.test(dotted), dotted);
-  await page.setInputFiles('#file', { name: 'six.txt', mimeType: 'text/plain', buffer: Buffer.from('emma\nolivia\nava\nisabella\nsophia\nmia\n') });
+  // Keyboard: every control is reached with Tab, and the file chooser opens from the keyboard.
+  await page.evaluate(() => document.activeElement?.blur());
+  const reached = new Set();
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab');
+    reached.add(await page.evaluate(() => document.activeElement?.id || document.activeElement?.tagName));
+  }
+  const need = ['start', 'file', 'SUMMARY', 'steps', 'lr', 'nHidden', 'buildSelect', 'loadFile', 'sampleCount', 'temperature', 'sampleSeed'];
+  check('every control is reachable with Tab', need.every((id) => reached.has(id)), `reached ${need.join(', ')}`, `missing ${need.filter((id) => !reached.has(id)).join(', ')}; reached ${[...reached].join(', ')}`);
+  await page.focus('#file');
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout: 5000 }), page.keyboard.press('Space')]);
+  await chooser.setFiles({ name: 'six.txt', mimeType: 'text/plain', buffer: Buffer.from('emma\nolivia\nava\nisabella\nsophia\nmia\n') });
   await page.waitForFunction(() => document.getElementById('dataStatus').textContent.startsWith('six.txt'), null, { timeout: 10_000 });
-  check('the worker still works after bad files', true, await page.textContent('#dataStatus'));
+  check('the names-file chooser opens from the keyboard (Space on the focused button)', true, await page.textContent('#dataStatus'));
+  await page.click('#pasteBox summary');
+  await page.fill('#paste', readFileSync(join(root, 'names.txt'), 'utf8').split('\n').slice(0, 2000).join('\n'));
+  await page.click('#usePaste');
+  await page.waitForFunction(() => document.getElementById('dataStatus').textContent.startsWith('pasted names: 2,000 names'), null, { timeout: 10_000 });
+  check('pasted names are checked and used', true, await page.textContent('#dataStatus'));
+  await page.setInputFiles('#file', join(root, 'names.txt'));
+  await page.waitForFunction(() => document.getElementById('dataStatus').textContent.startsWith('names.txt: 32,033 names'), null, { timeout: 10_000 });
 
-  // A small file trains end to end after Reset (batch 4: six names make 21 training examples).
-  await page.click('#reset');
-  await page.waitForSelector('body[data-state=ready]', { timeout: 20_000 });
-  await page.fill('#steps', '300');
-  await page.fill('#batchSize', '4');
+  // ---- the reference run: the CLI's numbers, its file, and what the page shows while training ----
+  await page.fill('#steps', String(STEPS));
+  await pauseAt(page, STEPS / 4);
   await page.click('#start');
-  await page.waitForSelector('body[data-state=finished]', { timeout: 60_000 });
-  check('a dropped-in file trains after Reset', (await page.$$('#samples li')).length === 20);
-  // Bad settings: a message, and the page stays ready for a corrected try.
-  await page.click('#reset');
-  await page.waitForSelector('body[data-state=ready]', { timeout: 20_000 });
+  await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) >= 250, null, { timeout: 30_000 });
+  const live = { locked: await settingsLocked(page), time: await page.textContent('#timeInfo'), step: await page.textContent('#stepInfo') };
+  check('settings, build and threads are locked once Start is pressed', live.locked);
+  await waitState(page, 'paused finished');
+  const one = {
+    pausedAt: Number(await page.getAttribute('body', 'data-step')), pausedState: await page.getAttribute('body', 'data-state'), locked: await settingsLocked(page),
+  };
+  await page.waitForTimeout(300);
+  check('Pause stops the worker midway, and nothing runs while paused', one.pausedState === 'paused' && one.pausedAt > 0 && one.pausedAt < STEPS && Number(await page.getAttribute('body', 'data-step')) === one.pausedAt, `paused at step ${one.pausedAt}`);
+  check('settings stay locked while paused, with New run offered', one.locked && !(await page.isDisabled('#newRun')) && (await page.textContent('#settingsNote')).includes('New run'));
+  check('elapsed time and the step counter sit with the progress bar', /elapsed/.test(await page.textContent('#timeInfo')) && /step 5\d0 \/ 2,000|step \d+ \/ 2,000/.test(await page.textContent('#stepInfo')), `${await page.textContent('#stepInfo')} · ${await page.textContent('#timeInfo')}`);
+  await page.click('#start');
+  await waitState(page, 'finished', 120_000);
+  const firstMs = Number(await page.getAttribute('body', 'data-first-step-ms'));
+  const loss0 = await page.getAttribute('#loss0', 'data-value');
+  const final = await dataOf(page, '#resultsBody');
+  const samples = await page.$$eval('#samples li', (els) => els.map((e) => e.textContent));
+  const losses1 = [...new Map(await page.evaluate(() => window.progressLosses))].filter(([s, l]) => s % 250 === 0 && l);
+  check('first step within 1 s of Start', firstMs < 1000, `${firstMs} ms`);
+  check('seeded step-0 loss equals the CLI\'s, shown to 4 decimals', loss0 === String(want.log[0][1]) && (await page.textContent('#loss0')) === want.log[0][1].toFixed(4), `page ${loss0} shown as ${await page.textContent('#loss0')}`);
+  check('train/val/test losses after 2,000 steps equal the CLI\'s', sameFinal(final), `page ${JSON.stringify(final)}, CLI ${JSON.stringify(want.final)}`);
+  check('samples equal the CLI\'s', samples.join(' ') === cliSamples, `${samples.slice(0, 5).join(' ')}...`, `page ${samples.join(' ')}, CLI ${cliSamples}`);
+  const eta = (await page.evaluate(() => window.seen.time)).find((t) => /elapsed · about \d+:\d\d left/.test(t));
+  check('elapsed time and an ETA shown while training', !!eta, eta, (await page.evaluate(() => window.seen.time)).slice(0, 8).join(' / '));
+  const chartData = await dataOf(page, '#chart');
+  check('the x axis stays fixed to the run\'s length', chartData.xMin === '0' && chartData.xMax === String(STEPS), JSON.stringify(chartData));
+  check('validation loss is plotted during training and ends at the final val loss', Number(chartData.valPoints) >= 3 && (await page.getAttribute('#valLoss', 'data-value')) === String(want.final.val), `${chartData.valPoints} val points; last ${await page.getAttribute('#valLoss', 'data-value')}`);
+  const box = await page.locator('#chart .u-over').boundingBox();
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+  await page.waitForTimeout(100);
+  const legend = await page.$$eval('#chart .u-legend .u-value', (els) => els.map((e) => e.textContent));
+  check('hovering the chart shows the step and the losses there', /^\d[\d,]*$/.test(legend[0]) && legend.slice(1).some((v) => /^\d+\.\d{4}$/.test(v)), legend.join(' | '));
+  const ud = await dataOf(page, '#diag');
+  const diagPixels = await page.$$eval('#diag canvas', (cs) => cs.map((c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; }));
+  const gradRows = await page.$$eval('#diag .grad-stats li', (els) => els.map((e) => e.textContent));
+  const tanhStats = await page.textContent('#diag .tanh-stats');
+  check('diagnostics panel: pre-activation, tanh and gradient histograms drawn, update:data ratios over time', Number(ud.snapshots) >= STEPS / 250 && diagPixels.every((n) => n > 100) && gradRows.length === 3 && /saturated \(\|t\| > 0\.97\) \d+\.\d%/.test(tanhStats) && Number(ud.saturated) >= 0 && Number(ud.saturated) < 1,
+    `${ud.snapshots} snapshots; ${tanhStats}; ${gradRows[1]}`, JSON.stringify({ ud, diagPixels, gradRows, tanhStats }));
+  await page.screenshot({ path: join(results, 'page.png'), fullPage: true });
+  console.log('     screenshot: test-results/page.png');
+  const doneAxe = await axeViolations(page);
+  check('axe-core finds no accessibility violations after a run (chart, names, diagnostics, results)', doneAxe.length === 0, '', doneAxe.join('; '));
+
+  // Save: the CLI's file, byte for byte, which `wasmgrad sample --load` reads.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
+  const saved = join(tmp, download.suggestedFilename());
+  await download.saveAs(saved);
+  check('Save model downloads the CLI\'s --save file byte for byte', readFileSync(saved).equals(readFileSync(cliFile)), `${download.suggestedFilename()}, ${readFileSync(saved).length} bytes`);
+  const fromCli = cliSample(saved);
+  check('`wasmgrad sample --load` reads the saved file and samples the page\'s names', Array.isArray(fromCli) && fromCli.join(' ') === samples.join(' '), Array.isArray(fromCli) ? fromCli.slice(0, 4).join(' ') : fromCli);
+
+  // Sampling on demand: seed and temperature; the names are what the library samples for that model.
+  const sampleWith = async (count, temperature, seed) => {
+    await page.fill('#sampleCount', String(count)); await page.fill('#temperature', String(temperature)); await page.fill('#sampleSeed', String(seed));
+    await page.click('#sampleBtn');
+    await page.waitForFunction((t) => document.getElementById('samplesNote').textContent.includes(`temperature ${t})`), temperature, { timeout: 10_000 });
+    return page.$$eval('#samples li', (els) => els.map((e) => e.textContent));
+  };
+  const [{ decodeCheckpoint, loadInto }, { MLP }, { sampleNames }, lib] = await Promise.all(['checkpoint.js', 'model.js', 'session.js'].map((f) => import(join(root, 'dist/makemore', f))).concat(import(join(root, 'dist/index.js'))));
+  await lib.init({ build: 'simd' });
+  const ckpt = decodeCheckpoint(new Uint8Array(readFileSync(saved)));
+  const model = new MLP(ckpt.config, new lib.Generator().manualSeed(ckpt.training.seed));
+  loadInto(model, ckpt);
+  const cold = await sampleWith(25, 0.5, 7);
+  const coldWant = sampleNames(model, ckpt.itos, 25, 7, 0.5).map((s) => s.replace(/\.$/, ''));
+  check('Sample with temperature 0.5 and seed 7 gives the library\'s names for that model', cold.join(' ') === coldWant.join(' '), cold.slice(0, 6).join(' '), `page ${cold.join(' ')}, library ${coldWant.join(' ')}`);
+  const warm = await sampleWith(25, 1, 7);
+  const warmCli = cliSample(saved, ['--seed', '7', '--num', '25']);
+  check('temperature 1 with seed 7 gives `wasmgrad sample --seed 7`\'s names, and other names than 0.5', Array.isArray(warmCli) && warm.join(' ') === warmCli.join(' ') && warm.join(' ') !== cold.join(' '), warm.slice(0, 6).join(' '), `page ${warm.join(' ')}, CLI ${warmCli}`);
+  const greedy = await sampleWith(20, 0.05, 1);
+  check('temperature 0.05 samples nearly greedily (few distinct names)', new Set(greedy).size <= 4, [...new Set(greedy)].join(' '));
+  const badT = await (async () => { await page.fill('#temperature', '0'); await page.click('#sampleBtn'); await page.waitForSelector('.msg[data-about=sample]', { timeout: 5000 }); return page.textContent('.msg[data-about=sample]'); })();
+  check('a temperature of 0 is refused with a message', /temperature must be a positive number/.test(badT), badT);
+  await page.fill('#temperature', '1'); await page.fill('#sampleSeed', '42'); await page.fill('#sampleCount', '20');
+
+  // ---- save midway, reload, load, continue: the numbers of the run that never stopped ----
+  await page.click('#newRun');
+  await ready(page);
+  check('New run unlocks the settings and keeps them', !(await settingsLocked(page)) && (await page.inputValue('#steps')) === String(STEPS));
+  await pauseAt(page, 1000);
+  await page.click('#start');
+  await waitState(page, 'paused');
+  const midStep = Number(await page.getAttribute('body', 'data-step'));
+  const [midDl] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
+  const midFile = join(tmp, `mid-${midDl.suggestedFilename()}`);
+  await midDl.saveAs(midFile);
+  await page.reload();
+  await ready(page);
+  await page.setInputFiles('#loadFile', midFile);
+  await waitState(page, 'paused', 30_000);
+  const loaded = { step: Number(await page.getAttribute('body', 'data-step')), steps: await page.inputValue('#steps'), locked: await settingsLocked(page), status: await page.textContent('#modelStatus') };
+  check('a saved run loads paused at its step with its settings, locked', loaded.step === midStep && loaded.steps === String(STEPS) && loaded.locked, `step ${loaded.step} of ${loaded.steps}; ${loaded.status}`);
+  await pauseAt(page, 0);
+  await page.click('#start');
+  await waitState(page, 'finished', 120_000);
+  const cont = { final: await dataOf(page, '#resultsBody'), samples: await page.$$eval('#samples li', (els) => els.map((e) => e.textContent)), losses: [...new Map(await page.evaluate(() => window.progressLosses))].filter(([s, l]) => s % 250 === 0 && l) };
+  const tail = losses1.filter(([s]) => s > midStep);
+  check(`saved at step ${midStep}, reloaded and continued: the losses every 250 steps equal the uninterrupted run's`, tail.length > 0 && JSON.stringify(cont.losses) === JSON.stringify(tail), `${cont.losses.length} losses`, `continued ${JSON.stringify(cont.losses)}, whole ${JSON.stringify(tail)}`);
+  check('...and its final losses and samples equal the CLI\'s', sameFinal(cont.final) && cont.samples.join(' ') === cliSamples, JSON.stringify(cont.final));
+  const [endDl] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
+  const endFile = join(tmp, `end-${endDl.suggestedFilename()}`);
+  await endDl.saveAs(endFile);
+  check('...and saves the CLI\'s file byte for byte', readFileSync(endFile).equals(readFileSync(cliFile)));
+
+  // ---- leaving, New run and discarding ----
+  await page.click('#newRun');
+  await ready(page);
+  await page.fill('#steps', '100000');
+  await page.click('#start');
+  await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) >= 500, null, { timeout: 30_000 });
+  await page.click('#newRun');
+  const asked = await page.isVisible('#discard');
+  await page.click('#discardNo');
+  const stillRunning = await page.getAttribute('body', 'data-state');
+  await page.click('#pause');
+  await waitState(page, 'paused');
+  await page.click('#newRun');
+  await page.click('#discardYes');
+  await ready(page);
+  check('New run on an unsaved run asks first; Cancel keeps it, Discard starts over', asked && stillRunning === 'training' && (await page.textContent('#stepInfo')) === '', `asked: ${asked}, after Cancel: ${stillRunning}`);
+
+  // ---- divergence: said so, with the fix offered ----
+  for (const [lr, pattern] of [['10', /loss averaged [\d.]+ over the last 250 steps/], ['1e30', /loss became (NaN|Infinity) at step \d/]]) {
+    await page.fill('#steps', '3000'); await page.fill('#lr', lr);
+    await page.click('#start');
+    await waitState(page, 'diverged', 30_000);
+    const msg = await page.textContent('.msg[data-about=run]');
+    const buttons = await page.$$eval('.msg[data-about=run] button', (b) => b.map((x) => x.textContent));
+    check(`learning rate ${lr}: the run stops as diverged and says why, with Start disabled`, pattern.test(msg) && msg.includes(`learning rate ${Number(lr)} is too high`) && (await page.isDisabled('#start')), msg);
+    check(`learning rate ${lr}: the fix is offered`, buttons[0] === 'Start again with learning rate 0.1', buttons.join(' | '));
+    if (lr === '10') {
+      await page.screenshot({ path: join(results, 'page-diverged.png') });
+      await page.click('.msg[data-about=run] button');
+      await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) >= 1000, null, { timeout: 30_000 });
+      check('the offered fix starts a new run at learning rate 0.1 that learns', (await page.inputValue('#lr')) === '0.1' && (await page.getAttribute('body', 'data-state')) !== 'diverged' && Number(await page.getAttribute('#loss', 'data-value')) < 3, `lr ${await page.inputValue('#lr')}, loss ${await page.getAttribute('#loss', 'data-value')}`);
+      await waitState(page, 'finished', 60_000);
+      await newRun(page);
+    } else {
+      await page.click('.msg[data-about=run] button:nth-child(2)');
+      await ready(page);
+      check('"New run with other settings" unlocks them', !(await settingsLocked(page)));
+      await page.fill('#lr', '0.1');
+    }
+  }
+
+  // ---- bad files and settings: errors stay visible until their own cause is fixed ----
+  const upload = async (name, buffer) => {
+    await page.setInputFiles('#file', { name, mimeType: 'text/plain', buffer });
+    await page.waitForFunction((n) => [...document.querySelectorAll('.msg[data-about=data]')].some((m) => m.textContent.startsWith(n)), name, { timeout: 10_000 });
+    return page.textContent('.msg[data-about=data]');
+  };
+  check('an empty file shows an error', /empty/.test(await upload('empty.txt', Buffer.alloc(0))));
+  check('a binary file shows an error', /binary|control character|UTF-8/.test(await upload('image.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0xff, 0xfe]))));
+  check('a name with \'.\' shows an error', /contains '\.'/.test(await upload('dots.txt', Buffer.from('emma\nolivia\nava.\n'))));
   await page.fill('#nHidden', '0');
   await page.click('#start');
-  await page.waitForSelector('#error.show', { timeout: 10_000 });
-  const bad = await page.textContent('#error');
-  check('bad settings show an error', /hidden units must be/.test(bad), bad);
-  await page.waitForSelector('body[data-state=ready]', { timeout: 10_000 });
-  check('no errors in the page console', pageErrors.length === 0, pageErrors.join('; '));
+  await page.waitForSelector('.msg[data-about=settings]', { timeout: 10_000 });
+  const bad = await page.textContent('.msg[data-about=settings]');
+  await waitState(page, 'idle', 10_000);
+  await page.setInputFiles('#file', { name: 'six.txt', mimeType: 'text/plain', buffer: Buffer.from('emma\nolivia\nava\nisabella\nsophia\nmia\n') });
+  await page.waitForFunction(() => document.getElementById('dataStatus').textContent.startsWith('six.txt'), null, { timeout: 10_000 });
+  check('bad settings show an error that a later names check does not clear', /hidden units must be/.test(bad) && (await page.isVisible('.msg[data-about=settings]')) && !(await page.isVisible('.msg[data-about=data]')), bad);
+  await page.fill('#nHidden', '200'); await page.fill('#steps', '300'); await page.fill('#batchSize', '4');
+  await page.click('#start');
+  await waitState(page, 'finished', 60_000);
+  check('a small file trains after fixing the settings', (await page.$$('#samples li')).length === 20 && !(await page.isVisible('.msg[data-about=settings]')));
 
-  // The same page served with COOP/COEP headers is cross-origin isolated: 2 threads (the training
-  // worker and one helper worker on a shared memory) must give the 1-thread numbers exactly.
+  // ---- long waits show progress: checking a large file, building its set, the final losses ----
+  const big = join(tmp, 'big.txt');
+  writeFileSync(big, `${readFileSync(join(root, 'names.txt'), 'utf8').trimEnd()}\n`.repeat(10));
+  await newRun(page);
+  await page.evaluate(() => { window.seen.status = []; window.seen.progress = []; });
+  await page.setInputFiles('#file', big);
+  await page.waitForFunction(() => document.getElementById('dataStatus').textContent.startsWith('big.txt: 320,330 names'), null, { timeout: 60_000 });
+  await page.fill('#steps', '250'); await page.fill('#batchSize', '32');
+  await page.click('#start');
+  await waitState(page, 'finished', 240_000);
+  const seen = await page.evaluate(() => window.seen);
+  const fractions = seen.progress.map(Number).filter((v) => v > 0 && v < 100);
+  check('checking a 2.2 MB file shows what is being checked', seen.status.some((s) => /^checking big\.txt \(2\.2 MB\)/.test(s)), seen.status.slice(0, 3).join(' → '));
+  check('building its training set shows progress', seen.status.some((s) => /building the training set from 2\.2 MB of names/.test(s)), seen.status.find((s) => /building/.test(s)));
+  check('the final losses show progress with a fraction', seen.status.some((s) => /computing the final losses on all 2,281,460 examples/.test(s)) && fractions.length >= 2, `${fractions.length} fractions between 0 and 100%: ${fractions.slice(-6).join(', ')}`);
+  check('no message or status on the page talks CLI flags or API calls', await page.evaluate(() => [...window.seen.messages, ...window.seen.status].every((t) => !/--[a-z]|init\(|npm run/.test(t))), '', (await page.evaluate(() => window.seen.messages)).join(' / '));
+  await page.close();
+
+  // ---- addresses asking for a build the page does not have ----
+  for (const b of ['bogus', 'debug']) {
+    page = await newPage();
+    await page.goto(`${URL0}?build=${b}`);
+    await ready(page);
+    const msg = await page.textContent('.msg[data-about=address]');
+    check(`?build=${b}: said on the page, and the page still starts`, msg.includes(`'${b}'`) && (await page.textContent('#build')).startsWith('build:'), msg);
+    await page.close();
+  }
+
+  // ---- layout: after Start the live numbers and chart are in view at every width ----
+  for (const [width, height] of [[1280, 800], [844, 700], [640, 800], [390, 844], [320, 568]]) {
+    page = await newPage({ width, height });
+    await page.goto(`${URL0}?build=simd&steps=20000`);
+    await ready(page);
+    const before = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await page.click('#start');
+    await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) >= 8000, null, { timeout: 60_000 });
+    await page.waitForTimeout(700);
+    const geo = await page.evaluate(() => {
+      const r = (sel) => { const b = document.querySelector(sel).getBoundingClientRect(); return { top: b.top, bottom: b.bottom, left: b.left, right: b.right }; };
+      return { bar: r('#runbar'), step: r('#stepInfo'), stats: r('.stats'), chart: r('#chart canvas'), sideways: document.documentElement.scrollWidth - window.innerWidth, vh: innerHeight, vw: innerWidth };
+    });
+    const shot = join(results, `page-${width}.png`);
+    const png = PNG.sync.read(await page.screenshot({ path: shot }));
+    const chartBox = await page.locator('#chart canvas').boundingBox();
+    const red = pixelsNear(png, chartBox, [214, 39, 40]);
+    const inView = (b) => b.top >= geo.bar.bottom - 1 && b.bottom <= geo.vh + 1 && b.left >= 0 && b.right <= geo.vw + 1;
+    check(`${width}×${height}: step counter, live numbers and chart in view after Start, no sideways scroll`, before <= 0 && geo.sideways <= 0 && geo.step.bottom <= geo.vh && inView(geo.stats) && inView(geo.chart),
+      `stats ${Math.round(geo.stats.top)}–${Math.round(geo.stats.bottom)}, chart ${Math.round(geo.chart.top)}–${Math.round(geo.chart.bottom)} of ${geo.vh}`, JSON.stringify({ before, ...geo }));
+    check(`${width}×${height}: the screenshot shows the running mean on the chart`, red > 40, `${red} red pixels in the chart; test-results/page-${width}.png`);
+    if (width === 320) {
+      const small = await axeViolations(page);
+      check('axe-core finds no violations at 320 px while training', small.length === 0, '', small.join('; '));
+    }
+    await page.click('#pause');
+    await waitState(page, 'paused');
+    await page.goto('about:blank');
+    check(`${width}×${height}: leaving with an unsaved run asks first`, (page.dialogs ?? []).includes('beforeunload'));
+    await page.close();
+  }
+  check('no errors in the page console', pageErrors.length === 0, '', pageErrors.join('; '));
+
+  // ---- 2 threads on a cross-origin-isolated page: the 1-thread numbers ----
   const iso = await serve(built.out, { isolated: true });
   isolatedServer = iso.server;
+  page = await newPage();
   await page.goto(`${iso.url}?build=simd&threads=2`);
-  await page.waitForSelector('body[data-state=ready]', { timeout: 20_000 });
-  await page.waitForFunction(() => !document.getElementById('start').disabled, null, { timeout: 20_000 });
+  await ready(page);
   const isoUi = await page.evaluate(() => {
     const s = document.getElementById('threadsSelect');
     return { isolated: crossOriginIsolated, disabled: s.disabled, value: s.value, offered: [...s.options].filter((o) => !o.disabled).map((o) => o.value) };
@@ -188,21 +463,17 @@ try {
   const badge = await page.textContent('#build');
   check('the page reports 2 threads', (await page.getAttribute('body', 'data-threads')) === '2' && badge.includes('2 threads'), badge);
   const two = await trainOnPage(page, STEPS);
-  check('2 threads: Pause and Resume work', two.pausedState === 'paused' && two.pausedAt > 0 && two.pausedAt < STEPS && two.heldAt === two.pausedAt, `${two.pausedState} at step ${two.pausedAt}`);
-  check('2 threads: step-0 loss equals 1 thread\'s (the CLI\'s)', two.loss0 === one.loss0 && two.loss0 === String(want.log[0][1]), `2 threads ${two.loss0}, 1 thread ${one.loss0}`);
-  const sameLosses = two.losses.length === STEPS / 250 && JSON.stringify(two.losses) === JSON.stringify(one.losses);
-  check('2 threads: the losses every 250 steps equal 1 thread\'s', sameLosses,
-    `${two.losses.length} losses, ${two.losses.slice(0, 2).map(([s, l]) => `${s}: ${l}`).join(', ')}, ...`,
-    `2 threads ${JSON.stringify(two.losses)}, 1 thread ${JSON.stringify(one.losses)}`);
-  check('2 threads: train/val/test losses and samples equal 1 thread\'s (the CLI\'s)', sameFinal(two.final) && two.samples.join(' ') === cliSamples,
-    `page ${JSON.stringify(two.final)}, CLI ${JSON.stringify(want.final)}`);
-  check('2 threads: steps/s shown', two.rate > 0, `${two.rate} steps/s on 2 threads (${one.rate} on 1)`);
+  check('2 threads: Pause and Resume work, settings locked while paused', two.pausedState === 'paused' && two.pausedAt > 0 && two.pausedAt < STEPS && two.heldAt === two.pausedAt && two.lockedWhilePaused, `${two.pausedState} at step ${two.pausedAt}`);
+  check('2 threads: step-0 loss equals the CLI\'s', two.loss0 === String(want.log[0][1]), two.loss0);
+  check('2 threads: the losses every 250 steps equal 1 thread\'s', two.losses.length === STEPS / 250 && JSON.stringify(two.losses) === JSON.stringify(losses1),
+    `${two.losses.length} losses`, `2 threads ${JSON.stringify(two.losses)}, 1 thread ${JSON.stringify(losses1)}`);
+  check('2 threads: train/val/test losses and samples equal the CLI\'s', sameFinal(two.final) && two.samples.join(' ') === cliSamples, JSON.stringify(two.final));
+  check('2 threads: steps/s and diagnostics shown', two.rate > 0 && Number((await dataOf(page, '#diag')).snapshots) > 0, `${two.rate} steps/s on 2 threads`);
   await page.screenshot({ path: join(results, 'page-threads.png'), fullPage: true });
-  console.log(`     screenshot: test-results/page-threads.png`);
-  check('no errors in the isolated page\'s console', pageErrors.length === 0, pageErrors.join('; '));
+  check('no errors in the isolated page\'s console', pageErrors.length === 0, '', pageErrors.join('; '));
 } catch (e) {
-  check('browser run', false, e.stack ?? String(e));
-  if (page) await page.screenshot({ path: join(results, 'page-failure.png'), fullPage: true }).catch(() => {});
+  check('browser run', false, '', e.stack ?? String(e));
+  for (const [i, p] of pages.entries()) await p.screenshot({ path: join(results, `page-failure-${i}.png`), fullPage: true }).catch(() => {});
 } finally {
   await context?.close().catch(() => {});
   server?.close();
