@@ -116,6 +116,12 @@ function say(about: About, text: string | null, actions: [string, () => void][] 
     }
     return div;
   }));
+  // A new message is brought into view, just under the run bar (which sticks to the top).
+  const el = text === null ? null : box.querySelector<HTMLElement>(`[data-about=${about}]`);
+  if (el) {
+    const below = $('runbar').offsetHeight + 8, r = el.getBoundingClientRect();
+    if (r.top < below || r.bottom > window.innerHeight) window.scrollBy(0, r.top - below);
+  }
 }
 
 // ---- settings ----
@@ -226,6 +232,7 @@ function resetLive(): void {
   showSamples([], 'Press Start: the untrained model\'s names appear first, then the model\'s as it learns.');
   chart.reset(stepsForChart());
   diag.reset(1, []);
+  tick();
 }
 
 const stepsForChart = () => Math.min(MAX_STEPS, Math.max(1, Math.floor(Number($<HTMLInputElement>('steps').value)) || 1));
@@ -369,6 +376,7 @@ function onMessage(m: FromWorker): void {
     }
     case 'paused':
       step = m.step;
+      chart.draw();
       onBusy(null);
       setState('paused');
       tick();
@@ -382,6 +390,7 @@ function onMessage(m: FromWorker): void {
       tick();
       break;
     case 'diverged': {
+      chart.draw();
       setState('diverged');
       const fix = `Start again with learning rate ${m.lr}${m.lrAfter !== Number($<HTMLInputElement>('lrAfter').value) ? ` (${m.lrAfter} after the decay)` : ''}`;
       say('run', `${m.message}`, [

@@ -1,6 +1,6 @@
 // The loss chart (uPlot), drawn as makemore plots it: log10(loss) of every step (faint), its mean
-// over each group of steps (1,000 for long runs: lossi.view(-1, 1000).mean(1)), and the
-// validation loss every few thousand steps. The x axis is the run's length from the start, so
+// over each group of steps (1,000 for long runs: lossi.view(-1, 1000).mean(1)), drawn on top, and
+// the validation loss every few thousand steps. The x axis is the run's length from the start, so
 // nothing rescales as the run goes; the legend shows the values under the pointer as losses.
 import uPlot from 'uplot';
 
@@ -59,8 +59,8 @@ export class LossChart {
       series: [
         { label: 'step', value: (_, v) => (v == null ? '–' : fmt.format(v)) },
         { label: 'loss', stroke: 'rgba(47,111,236,0.35)', width: 1, points: { show: false }, value: asLoss, spanGaps: true },
-        { label: `mean of ${fmt.format(this.group)} steps`, stroke: '#d62728', width: 2, points: { show: false }, value: asLoss, spanGaps: true },
         { label: 'val loss', stroke: '#1b7f4b', width: 2, points: { show: true, size: 6, fill: '#1b7f4b' }, value: asLoss, spanGaps: true },
+        { label: `mean of ${fmt.format(this.group)} steps`, stroke: '#d62728', width: 2, points: { show: false }, value: asLoss, spanGaps: true },
       ],
     }, [[], [], [], []], this.el);
     this.draw();
@@ -112,7 +112,7 @@ export class LossChart {
     const col = (j: 0 | 1 | 2) => xs.map((x) => rows.get(x)![j]);
     this.empty.hidden = xs.length > 0;
     // With no losses yet, two empty points still give uPlot the run's x range to draw its axes.
-    this.plot.setData(xs.length ? [xs, col(0), col(1), col(2)] : [[0, this.steps], [null, null], [null, null], [null, null]]);
+    this.plot.setData(xs.length ? [xs, col(0), col(2), col(1)] : [[0, this.steps], [null, null], [null, null], [null, null]]);
     Object.assign(this.el.dataset, { points: String(xs.length), valPoints: String(this.val.size) });
   }
 }

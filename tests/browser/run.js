@@ -205,7 +205,7 @@ try {
   const need = ['start', 'file', 'SUMMARY', 'steps', 'lr', 'nHidden', 'buildSelect', 'loadFile', 'sampleCount', 'temperature', 'sampleSeed'];
   check('every control is reachable with Tab', need.every((id) => reached.has(id)), `reached ${need.join(', ')}`, `missing ${need.filter((id) => !reached.has(id)).join(', ')}; reached ${[...reached].join(', ')}`);
   await page.focus('#file');
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout: 5000 }), page.keyboard.press('Space')]);
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout: 20_000 }), page.keyboard.press('Space')]);
   await chooser.setFiles({ name: 'six.txt', mimeType: 'text/plain', buffer: Buffer.from('emma\nolivia\nava\nisabella\nsophia\nmia\n') });
   await page.waitForFunction(() => document.getElementById('dataStatus').textContent.startsWith('six.txt'), null, { timeout: 10_000 });
   check('the names-file chooser opens from the keyboard (Space on the focused button)', true, await page.textContent('#dataStatus'));
@@ -352,6 +352,8 @@ try {
     check(`learning rate ${lr}: the run stops as diverged and says why, with Start disabled`, pattern.test(msg) && msg.includes(`learning rate ${Number(lr)} is too high`) && (await page.isDisabled('#start')), msg);
     check(`learning rate ${lr}: the fix is offered`, buttons[0] === 'Start again with learning rate 0.1', buttons.join(' | '));
     if (lr === '10') {
+      const seen = await page.evaluate(() => { const r = document.querySelector('.msg[data-about=run]').getBoundingClientRect(); return r.top >= document.getElementById('runbar').getBoundingClientRect().bottom - 1 && r.bottom <= innerHeight; });
+      check('the divergence message is in view', seen);
       await page.screenshot({ path: join(results, 'page-diverged.png') });
       await page.click('.msg[data-about=run] button');
       await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) >= 1000, null, { timeout: 30_000 });
