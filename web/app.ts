@@ -400,7 +400,7 @@ function onMessage(m: FromWorker): void {
       break;
     }
     case 'saved': {
-      savedAt = step;
+      savedAt = m.step;
       const url = URL.createObjectURL(new Blob([m.bytes], { type: 'application/octet-stream' }));
       const a = document.createElement('a');
       a.href = url; a.download = m.name;

@@ -65,7 +65,7 @@ export type FromWorker =
   | { type: 'finished'; step: number; final: { train: number; val: number; test: number } | null; seconds: number }
   /** The loss ran away; `lr`/`lrAfter` are what to try instead. */
   | { type: 'diverged'; step: number; message: string; lr: number; lrAfter: number }
-  | { type: 'saved'; bytes: ArrayBuffer; name: string }
+  | { type: 'saved'; bytes: ArrayBuffer; name: string; step: number }
   /** A settings, sampling or file problem the user can fix; the run (if any) is as it was. */
   | { type: 'problem'; about: 'settings' | 'sample' | 'model'; message: string }
   /** Something broke: the run cannot go on. */

@@ -239,7 +239,7 @@ function save(): void {
   const s = run?.session;
   if (!s) return;
   const bytes = s.checkpoint();
-  post({ type: 'saved', bytes: bytes.buffer as ArrayBuffer, name: `makemore-mlp-step${s.step}.safetensors` }, [bytes.buffer as ArrayBuffer]);
+  post({ type: 'saved', bytes: bytes.buffer as ArrayBuffer, name: `makemore-mlp-step${s.step}.safetensors`, step: s.step }, [bytes.buffer as ArrayBuffer]);
 }
 
 async function handle(msg: ToWorker): Promise<void> {

@@ -309,6 +309,10 @@ try {
   await midDl.saveAs(midFile);
   await page.reload();
   await ready(page);
+  await page.setInputFiles('#loadFile', { name: 'names.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('emma\nolivia\nava\n') });
+  await page.waitForSelector('.msg[data-about=model]', { timeout: 10_000 });
+  const badModel = await page.textContent('.msg[data-about=model]');
+  check('a file that is not a model is refused with a message, and the page stays ready', badModel.startsWith('names.safetensors: ') && /saved by this page/.test(badModel) && (await page.getAttribute('body', 'data-state')) === 'idle', badModel);
   await page.setInputFiles('#loadFile', midFile);
   await waitState(page, 'paused', 30_000);
   const loaded = { step: Number(await page.getAttribute('body', 'data-step')), steps: await page.inputValue('#steps'), locked: await settingsLocked(page), status: await page.textContent('#modelStatus') };
@@ -417,6 +421,18 @@ try {
     check(`?build=${b}: said on the page, and the page still starts`, msg.includes(`'${b}'`) && (await page.textContent('#build')).startsWith('build:'), msg);
     await page.close();
   }
+
+  // ---- a build that cannot start: said, and another one can be chosen ----
+  page = await newPage();
+  await page.route('**/scalar.wasm', (r) => r.fulfill({ status: 404, body: 'not found' }));
+  await page.goto(`${URL0}?build=scalar`);
+  await waitState(page, 'unavailable', 20_000);
+  const boot = await page.textContent('.msg[data-about=boot]');
+  check('a wasm build that fails to load is said on the page, in its words', /scalar/.test(boot) && /HTTP 404/.test(boot) && !/init\(|--/.test(boot) && !(await page.isDisabled('#buildSelect')) && (await page.isDisabled('#start')), boot);
+  await page.selectOption('#buildSelect', 'simd');
+  await ready(page);
+  check('...and choosing another build starts the page', (await page.textContent('#build')).includes('simd') && !(await page.isVisible('.msg[data-about=boot]')), await page.textContent('#build'));
+  await page.close();
 
   // ---- layout: after Start the live numbers and chart are in view at every width ----
   for (const [width, height] of [[1280, 800], [844, 700], [640, 800], [390, 844], [320, 568]]) {
