@@ -499,7 +499,7 @@ function start(): void {
   chart.reset(config.steps);
   startClickedAt = performance.now();
   setState('preparing');
-  onBusy({ what: 'prepare', label: '', fraction: null });
+  onBusy({ what: 'prepare', label: 'preparing the run', fraction: null });
   send({ type: 'start', config, sample: sampleRequest() });
   // On narrow screens the live numbers and chart come first once a run exists: bring them in view.
   requestAnimationFrame(() => {
