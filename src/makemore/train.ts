@@ -72,12 +72,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve
 export async function train(model: MLP, X: Tensor, Y: Tensor, g: Generator, opts: TrainOptions): Promise<TrainResult> {
   const { batchSize, schedule } = opts;
   // With batch norm the whole step is one kernel call (src/fused/mlp_step.ts); else eager.
-  const fused = !opts.eager && model.bngain
-    ? new NotebookMLPStep({
-      C: model.C, W1: model.W1, b1: model.b1, W2: model.W2, b2: model.b2, bngain: model.bngain, bnbias: model.bnbias!,
-      bnmeanRunning: model.bnmeanRunning!, bnstdRunning: model.bnstdRunning!,
-    }, X, Y, { batchSize })
-    : null;
+  const fused = !opts.eager && model.bngain ? fusedStep(model, X, Y, batchSize) : null;
   const sgd = fused ? null : new optim.SGD(model.parameters(), { lr: schedule.lr });
   const threads = opts.threads ?? initInfo()?.threads ?? 1;
   if (threads > 1 && threads !== initInfo()?.threads) {
@@ -92,6 +87,23 @@ export async function train(model: MLP, X: Tensor, Y: Tensor, g: Generator, opts
   } finally {
     if (fused?.threads) { await fused.threads.stop(); fused.threads = null; }
   }
+}
+
+/**
+ * The model's fused step, made once and kept for its later train() calls on the same data (a
+ * paused Session continues on it): the step packs the parameters into one block, and packing
+ * them a second time is refused.
+ */
+const fusedSteps = new WeakMap<MLP, { X: Tensor; Y: Tensor; batchSize: number; step: NotebookMLPStep }>();
+function fusedStep(model: MLP, X: Tensor, Y: Tensor, batchSize: number): NotebookMLPStep {
+  const kept = fusedSteps.get(model);
+  if (kept && kept.X === X && kept.Y === Y && kept.batchSize === batchSize) return kept.step;
+  const step = new NotebookMLPStep({
+    C: model.C, W1: model.W1, b1: model.b1, W2: model.W2, b2: model.b2, bngain: model.bngain!, bnbias: model.bnbias!,
+    bnmeanRunning: model.bnmeanRunning!, bnstdRunning: model.bnstdRunning!,
+  }, X, Y, { batchSize });
+  fusedSteps.set(model, { X, Y, batchSize, step });
+  return step;
 }
 
 async function loop(model: MLP, X: Tensor, Y: Tensor, g: Generator, opts: TrainOptions, fused: NotebookMLPStep | null, sgd: optim.SGD | null): Promise<TrainResult> {

@@ -43,6 +43,17 @@ if (!text) {
     }));
   });
 
+  test('session: a run paused twice and continued gives the uninterrupted run\'s numbers (the page\'s Pause)', async () => {
+    const whole = new Session(text, config);
+    await whole.run();
+    const cut = new Session(text, config);
+    for (const at of [70, 180]) await cut.run({ shouldStop: () => cut.lossi.length >= at });
+    assert.is(cut.step, 180);
+    await cut.run();
+    assert.equal(cut.lossi, whole.lossi);
+    assert.equal(cut.checkpoint(), whole.checkpoint());
+  });
+
   test('session: fromCheckpoint refuses names with other characters, and weights-only files', async () => {
     const s = new Session(text, { ...config, steps: 10 });
     await s.run();
