@@ -210,9 +210,9 @@ try {
   await page.waitForFunction(() => document.getElementById('dataStatus').textContent.startsWith('six.txt'), null, { timeout: 10_000 });
   check('the names-file chooser opens from the keyboard (Space on the focused button)', true, await page.textContent('#dataStatus'));
   await page.click('#pasteBox summary');
-  await page.fill('#paste', readFileSync(join(root, 'names.txt'), 'utf8').split('\n').slice(0, 2000).join('\n'));
+  await page.fill('#paste', readFileSync(join(root, 'names.txt'), 'utf8').split('\n').slice(0, 150).join('\n'));
   await page.click('#usePaste');
-  await page.waitForFunction(() => document.getElementById('dataStatus').textContent.startsWith('pasted names: 2,000 names'), null, { timeout: 10_000 });
+  await page.waitForFunction(() => document.getElementById('dataStatus').textContent.startsWith('pasted names: 150 names'), null, { timeout: 10_000 });
   check('pasted names are checked and used', true, await page.textContent('#dataStatus'));
   await page.setInputFiles('#file', join(root, 'names.txt'));
   await page.waitForFunction(() => document.getElementById('dataStatus').textContent.startsWith('names.txt: 32,033 names'), null, { timeout: 10_000 });
