@@ -1,5 +1,5 @@
 // What the engine holds in wasm memory: for tests, benchmarks and users watching for leaks.
-import { memoryBytes, bytesInUse } from './wasm/heap.ts';
+import { memoryBytes, bytesInUse, bytesHighWater } from './wasm/heap.ts';
 import { temporaryBytes, stepCount } from './memory.ts';
 
 export interface MemoryStats {
@@ -7,6 +7,8 @@ export interface MemoryStats {
   wasmBytes: number;
   /** Bytes allocated from it now (permanent tensors, temporaries, packed parameter blocks). */
   allocatedBytes: number;
+  /** The most bytes ever allocated at once. */
+  allocatedHighWater: number;
   /** Bytes held by temporaries now (see "Memory" in the README). */
   temporaryBytes: number;
   /** The most bytes temporaries ever held at once. */
@@ -17,5 +19,5 @@ export interface MemoryStats {
 
 export function memoryStats(): MemoryStats {
   const t = temporaryBytes();
-  return { wasmBytes: memoryBytes(), allocatedBytes: bytesInUse(), temporaryBytes: t.now, temporaryHighWater: t.highWater, steps: stepCount() };
+  return { wasmBytes: memoryBytes(), allocatedBytes: bytesInUse(), allocatedHighWater: bytesHighWater(), temporaryBytes: t.now, temporaryHighWater: t.highWater, steps: stepCount() };
 }

@@ -26,7 +26,7 @@ export function checkParams(op: string, params: readonly Tensor[]): void {
  * whole storage (a view of another tensor cannot move); null otherwise (update one by one).
  */
 export function packParameters(params: readonly Tensor[]): Packed | null {
-  if (params.some((p) => !p.isContiguous() || p._offset !== 0 || p._storage.bytes !== p.numel() * 4 || p._storage.block)) return null;
+  if (params.some((p) => !p.isContiguous() || p._offset !== 0 || p._storage.bytes !== p.numel() * 4)) return null;
   const storages = new Set<Storage>();
   for (const p of params) {
     if (storages.has(p._storage)) return null; // two parameters sharing one storage

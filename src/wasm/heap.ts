@@ -26,6 +26,7 @@ let quickBytes = 0;
 /** Blocks in use: address -> size. */
 const used = new Map<number, number>();
 let usedBytes = 0;
+let usedHighWater = 0;
 let top = 0; // end of the managed heap (== memory size once attached)
 
 /** Thrown when wasm memory cannot hold an allocation (the 4 GiB limit, or the runtime refused to grow). */
@@ -104,6 +105,7 @@ export function alloc(bytes: number): number {
 function take(ptr: number, size: number): number {
   used.set(ptr, size);
   usedBytes += size;
+  if (usedBytes > usedHighWater) usedHighWater = usedBytes;
   return ptr;
 }
 
@@ -178,6 +180,8 @@ function insertFree(ptr: number, size: number): void {
 
 /** Bytes handed out by alloc() and not yet freed. */
 export function bytesInUse(): number { return usedBytes; }
+/** The most bytes ever handed out at once. */
+export function bytesHighWater(): number { return usedHighWater; }
 
 /** The size alloc() gave the block at `ptr` (for tests and checks). */
 export function blockSize(ptr: number): number | undefined { return used.get(ptr); }

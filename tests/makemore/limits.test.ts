@@ -9,7 +9,7 @@ const TSX = import.meta.resolve('tsx');
 const src = (p: string) => JSON.stringify(new URL(`../../src/${p}`, import.meta.url).href);
 const words = Array.from({ length: 3000 }, (_, i) => 'abcdefghijklmnopqrstuvwxyz'.slice(i % 20, (i % 20) + 3 + (i % 5)));
 
-/** Peak bytes allocated in wasm by a whole run of these sizes, measured in a fresh process. */
+/** Peak bytes allocated in wasm by a whole run of these sizes (the allocator's high-water mark), measured in a fresh process. */
 function measured(H: number, B: number, BS: number, E: number): number {
   const script = `
     import { init, memoryStats, tensor } from ${src('index.ts')};
@@ -27,7 +27,7 @@ function measured(H: number, B: number, BS: number, E: number): number {
     await train(m, tr.X, tr.Y, g, { steps: 20, batchSize: ${B}, schedule: { lr: 0.1, decayAt: 10, lrAfter: 0.01 } });
     m.splitLoss(tr.X, tr.Y); m.splitLoss(va.X, va.Y); m.splitLoss(te.X, te.Y); m.calibrate(tr.X);
     m.sample(new Generator().manualSeed(1), 2);
-    process.stdout.write(String(memoryStats().allocatedBytes - before));`;
+    process.stdout.write(String(memoryStats().allocatedHighWater - before));`;
   const r = spawnSync(process.execPath, ['--import', TSX, '--input-type=module', '-e', script], { encoding: 'utf8' });
   assert.is(r.status, 0, r.stderr);
   return Number(r.stdout.trim().split("\n").pop());
