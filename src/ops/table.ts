@@ -14,6 +14,9 @@ import { crossEntropy } from './cross_entropy.ts';
 import { nllLoss } from './nll.ts';
 import { batchNorm } from './batchnorm.ts';
 import { index, embedding } from './embedding.ts';
+import { gather, scatterAdd } from './gather.ts';
+import { tril, triu } from './tri.ts';
+import { oneHot } from './one_hot.ts';
 
 type Where = 'both' | 'method' | 'F' | 'getter';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -40,6 +43,14 @@ export const table = {
   contiguous: [view.contiguous, 'method'],
   clone: [view.clone, 'both'],
   index: [index, 'method'],
+  cat: [view.cat, 'F'],
+  stack: [view.stack, 'F'],
+  roll: [view.roll, 'both'],
+  gather: [gather, 'both'],
+  scatterAdd: [scatterAdd, 'both'],
+  tril: [tril, 'both'],
+  triu: [triu, 'both'],
+  oneHot: [oneHot, 'F'],
   // element-wise
   add: [elementwise.add, 'both'],
   sub: [elementwise.sub, 'both'],
