@@ -29,3 +29,4 @@ export { matmul_batched } from './kernels/matmul';
 export * from './kernels/gather';
 export * from './kernels/tri';
 export * from './kernels/one_hot';
+export * from './kernels/multinomial';

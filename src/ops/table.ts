@@ -17,6 +17,7 @@ import { index, embedding } from './embedding.ts';
 import { gather, scatterAdd } from './gather.ts';
 import { tril, triu } from './tri.ts';
 import { oneHot } from './one_hot.ts';
+import { uniform_, normal_ } from '../creation.ts';
 
 type Where = 'both' | 'method' | 'F' | 'getter';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -51,6 +52,8 @@ export const table = {
   tril: [tril, 'both'],
   triu: [triu, 'both'],
   oneHot: [oneHot, 'F'],
+  uniform_: [uniform_, 'method'],
+  normal_: [normal_, 'method'],
   // element-wise
   add: [elementwise.add, 'both'],
   sub: [elementwise.sub, 'both'],
