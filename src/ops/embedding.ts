@@ -54,7 +54,9 @@ export function index(x: Tensor, ...idx: IndexItem[]): Tensor {
     } else if (i === null || i === undefined) {
       d++;
     } else if (i instanceof Tensor) {
-      expectInt(i, 'index', `indices (dim ${of})`);
+      if (i.dtype !== 'int32') {
+        throw new Error(`index: indices (dim ${of}) must be an int32 tensor, got ${i.dtype}; a mask (from eq, gt, ...) picks a data-dependent number of elements, which wasmgrad does not do: use F.where(mask, x, 0) or x.maskedFill(mask, value) instead`);
+      }
       picks.push({ dim: d++, of, idx: i });
     } else if (Array.isArray(i)) {
       picks.push({ dim: d++, of, idx: tensor(i as number[], { dtype: 'int32' }) });

@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { init, tensor, F, cat, stack, Tensor } from '../../src/index.ts';
+import { kernels } from '../../src/wasm/load.ts';
 
 await init();
 const fx = JSON.parse(readFileSync(new URL('../fixtures/shapes.json', import.meta.url), 'utf8'));
@@ -157,6 +158,33 @@ test('matmul: every case matches PyTorch (forward and gradients)', () => {
     // Sums of up to 200 products in another order than PyTorch's: float32 rounding apart.
     check(c, op, 2e-5);
   }
+});
+
+test('matmul: attention [B,H,T,D] @ [B,H,D,T] is one kernel call forward and one per gradient backward', () => {
+  const k = kernels() as unknown as Record<string, (...a: number[]) => void>;
+  const real = k.matmul_batched;
+  let calls = 0;
+  k.matmul_batched = (...a: number[]) => { calls++; real(...a); };
+  try {
+    const q = tensor(new Float32Array(2 * 4 * 8 * 16).fill(0.5), { shape: [2, 4, 8, 16], requiresGrad: true });
+    const kk = tensor(new Float32Array(2 * 4 * 8 * 16).fill(0.25), { shape: [2, 4, 8, 16], requiresGrad: true });
+    const att = q.matmul(kk.transpose(-2, -1));
+    assert.is(calls, 1, 'forward');
+    assert.equal([...att.shape], [2, 4, 8, 8]);
+    att.sum().backward();
+    assert.is(calls, 3, 'backward: one call per operand');
+    // A broadcast batch ([2,1] with [1,3]) is one call as well.
+    calls = 0;
+    tensor(new Float32Array(2 * 5 * 4), { shape: [2, 1, 5, 4] }).matmul(tensor(new Float32Array(3 * 4 * 6), { shape: [1, 3, 4, 6] }));
+    assert.is(calls, 1, 'broadcast batch');
+  } finally {
+    k.matmul_batched = real;
+  }
+});
+
+test('index: a float mask is refused with what to use instead', () => {
+  const x = tensor([1, 2, 3]);
+  assert.throws(() => x.index(x.gt(1)), /must be an int32 tensor, got float32; a mask .* F\.where/);
 });
 
 test('factories: arange, linspace and eye match PyTorch bit for bit', async () => {

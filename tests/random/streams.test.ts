@@ -7,6 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
+import { fnv, assertF32 as assertRaw, type F32Fix } from '../helpers/rng.ts';
 import {
   init, Generator, tensor, zeros, rand, randn, randint, randperm, multinomial, manualSeed, defaultGenerator, Tensor,
 } from '../../src/index.ts';
@@ -14,26 +15,7 @@ import {
 await init();
 const FIX = JSON.parse(readFileSync(new URL('../fixtures/rng.json', import.meta.url), 'utf8'));
 
-function hex(a: Float32Array): string[] {
-  return Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length), (x) => x.toString(16).padStart(8, '0'));
-}
-function fnv(words: ArrayLike<number>): number {
-  let h = 2166136261;
-  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ (words[i] >>> 0), 16777619) >>> 0;
-  return h;
-}
-type F32Fix = { n: number; hex: string[] } | { n: number; first: string[]; last: string[]; fnv: number };
-function assertF32(t: Tensor, want: F32Fix, msg: string): void {
-  const got = t.toArray() as Float32Array;
-  assert.is(got.length, want.n, `${msg}: length`);
-  const h = hex(got);
-  if ('hex' in want) assert.equal(h, want.hex, msg);
-  else {
-    assert.equal(h.slice(0, 8), want.first, `${msg}: first 8`);
-    assert.equal(h.slice(-4), want.last, `${msg}: last 4`);
-    assert.is(fnv(new Uint32Array(got.buffer, got.byteOffset, got.length)), want.fnv, `${msg}: FNV-1a of all bit patterns`);
-  }
-}
+const assertF32 = (t: Tensor, want: F32Fix, msg: string) => assertRaw(t.toArray() as Float32Array, want, msg);
 const next = (g: Generator) => randint(0, 2 ** 31 - 1, [1], { generator: g }).item();
 const ints = (t: Tensor) => Array.from(t.toArray());
 
