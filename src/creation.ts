@@ -99,9 +99,11 @@ function finish(t: Tensor, requiresGrad: boolean | undefined, op: string): Tenso
  * compiled step are made again at every call, in the same order (see src/compile/).
  */
 export function fillFromJs(t: Tensor, f: (view: Float32Array | Int32Array) => void): void {
+  // The address is taken now: a compiled step keeps the memory it made at its address, even a
+  // tensor a noGrad() scope let go of during the capture, and replays f into it.
+  const p = t._writePtr() >>> 2, n = t.numel(), int = t.dtype === 'int32';
   everyCall(() => {
-    const p = t._writePtr() >>> 2, n = t.numel();
-    f(t.dtype === 'int32' ? i32().subarray(p, p + n) : f32().subarray(p, p + n));
+    f(int ? i32().subarray(p, p + n) : f32().subarray(p, p + n));
     t._storage.version++;
   });
 }
@@ -323,6 +325,18 @@ function inplaceTarget(t: Tensor, op: string): void {
 }
 
 /**
+ * Writes draws into t in place: drawn into a new tensor from JS, then copied by a kernel, so a
+ * compiled step (which runs its JS draws before its kernels) keeps the order of t's writes.
+ */
+function drawInto(t: Tensor, draw: (view: Float32Array) => void): Tensor {
+  const tmp = Tensor._empty(t.shape);
+  fillFromJs(tmp, (view) => draw(view as Float32Array));
+  kernels().copy(t._writePtr(), tmp.ptr, t.numel());
+  t._storage.version++;
+  return t;
+}
+
+/**
  * Fills t in place with uniform samples in [from, to), bit-identical to torch's uniform_ (AVX2
  * build); returns t.
  * @example
@@ -333,8 +347,7 @@ export function uniform_(t: Tensor, from = 0, to = 1, opts: { generator?: Genera
   checkOptions('uniform_', opts, ['generator']);
   if (!(Math.fround(from) <= Math.fround(to))) throw new Error(`uniform_: expects to return a [from, to) range, but found from=${from} > to=${to}`);
   const gen = genArg(opts, 'uniform_');
-  fillFromJs(t, (view) => gen.fillUniform(view as Float32Array, from, to));
-  return t;
+  return drawInto(t, (view) => gen.fillUniform(view, from, to));
 }
 
 /** Fills t in place with normal samples (mean, std), bit-identical to torch's normal_; returns t. */
@@ -343,8 +356,7 @@ export function normal_(t: Tensor, mean = 0, std = 1, opts: { generator?: Genera
   checkOptions('normal_', opts, ['generator']);
   if (!(std >= 0)) throw new Error(`normal_: expects std >= 0.0, but found std ${std}`);
   const gen = genArg(opts, 'normal_');
-  fillFromJs(t, (view) => gen.fillRandn(view as Float32Array, mean, std));
-  return t;
+  return drawInto(t, (view) => gen.fillRandn(view, mean, std));
 }
 
 export interface MultinomialOptions { generator?: Generator; replacement?: boolean }

@@ -1,7 +1,7 @@
 // matmul with PyTorch's rules: 1-D · 1-D (dot), 2-D @ 2-D, a 1-D operand promoted to a matrix
-// (and the added dim removed after), and batched N-D with broadcast batch dims, all through one
-// kernel (matmul_batched) that runs the 2-D kernels batch by batch: a batch's result is bit for
-// bit the 2-D product's. Operands are read where they are: a matrix stored row-major ('n') or
+// (and the added dim removed after), and batched N-D with broadcast batch dims. A single product
+// calls the 2-D kernel (matmul_nn, _tn or _nt); batches call matmul_batched once, which runs the
+// 2-D kernels batch by batch: a batch's result is bit for bit the 2-D product's. Operands are read where they are: a matrix stored row-major ('n') or
 // transposed ('t', e.g. k.transpose(-2, -1)) needs no copy, broadcast batch dims are stride 0.
 // Backward: dA += dOut @ Bᵀ, dB += Aᵀ @ dOut, each again one batched call.
 import { Tensor, fmtShape, contiguousStrides, type Shape } from '../tensor.ts';
@@ -45,8 +45,14 @@ function batched(layout: number, out: number, os: number[], a: number, as: numbe
       st.forEach((x, k) => s[k].push(x));
     }
   }
+  const k = kernels();
+  if (dims.length === 0) {
+    // One product: the 2-D kernel itself (what compile's fusion rules look for).
+    [k.matmul_nn, k.matmul_tn, k.matmul_nt][layout](out, a, b, M, K, N, acc);
+    return;
+  }
   while (dims.length < 2) { dims.unshift(1); s.forEach((l) => l.unshift(0)); }
-  const outer = dims.length - 2, k = kernels();
+  const outer = dims.length - 2;
   const idx = new Array<number>(outer).fill(0);
   let total = 1;
   for (let i = 0; i < outer; i++) total *= dims[i];
