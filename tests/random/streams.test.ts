@@ -111,8 +111,8 @@ test('multinomial: several samples without replacement and any number with repla
 
 test('multinomial: one sample per row of the notebook-like rows (fast path), row by row and batched', () => {
   const m = FIX.multinomial;
-  const raw = Buffer.from(m.probs_b64, 'base64');
-  const probs = tensor(new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length)), { shape: [m.rows, m.cols] });
+  const raw = Uint8Array.from(atob(m.probs_b64), (ch) => ch.charCodeAt(0));
+  const probs = tensor(new Float32Array(raw.buffer), { shape: [m.rows, m.cols] });
   for (const key of ['seed42', 'seed7']) {
     const c = m[key];
     const g = new Generator().manualSeed(c.seed);
