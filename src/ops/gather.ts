@@ -1,12 +1,12 @@
 // gather / scatterAdd along one dim, as torch.gather and torch.scatter_add (out of place), on the
 // kernels of assembly/kernels/gather.ts. Either op's gradient is the other's kernel: gather's
 // input gets its gradient scatter-added, scatterAdd's src gets the gradient gathered.
-import { Tensor, fmtShape, numelOf, contiguousStrides, coalesce, forEachBlock } from '../tensor.ts';
+import { Tensor, fmtShape, numelOf, contiguousStrides } from '../tensor.ts';
 import { record, gradPtr } from '../autograd.ts';
 import { kernels } from '../wasm/load.ts';
 import { checkStatus } from '../wasm/status.ts';
 import { expectTensor, expectInt, expectFloat, normDim } from './check.ts';
-import { narrow } from './view.ts';
+import { narrow, copyRegion } from './view.ts';
 
 /** x narrowed (a view) to `shape` in every dim but `skip` (-1: none). */
 function narrowTo(x: Tensor, shape: readonly number[], skip: number): Tensor {
@@ -73,30 +73,26 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   const k = kernels();
   const out = Tensor._empty(x.shape);
   k.copy(out.ptr, x.ptr, x.numel());
-  const regionCopy = (to: number, from: number, toRegion: boolean) => {
-    const [sh, st] = coalesce(region, strides);
-    forEachBlock(sh, st, (cOff, rOff, n, s4) => {
-      if (toRegion) k.strided_scatter(to + rOff * 4, from + cOff * 4, n[0], n[1], n[2], n[3], s4[0], s4[1], s4[2], s4[3], 0);
-      else k.strided_copy(to + cOff * 4, from + rOff * 4, n[0], n[1], n[2], n[3], s4[0], s4[1], s4[2], s4[3], 0);
-    });
-  };
+  // Between x's region (at `at`, x's strides) and contiguous memory (at `flat`).
+  const toRegion = (at: number, flat: number) => copyRegion(at, flat, region, strides, false, 0);
+  const fromRegion = (flat: number, at: number) => copyRegion(at, flat, region, strides, true, 0);
   const msg = (v: number, pos: number) => `scatterAdd: index ${v} is out of bounds for dimension ${d} with size ${V} (at flat position ${pos} of the index ${fmtShape(index.shape)})`;
   if (whole) {
     k.gather_backward(out.ptr, srcn.ptr, index.ptr, O, J, I, V);
     checkStatus(msg);
   } else {
     const tmp = Tensor._empty(region);
-    regionCopy(tmp.ptr, out.ptr, false);
+    fromRegion(tmp.ptr, out.ptr);
     k.gather_backward(tmp.ptr, srcn.ptr, index.ptr, O, J, I, V);
     checkStatus(msg);
-    regionCopy(out.ptr, tmp.ptr, true);
+    toRegion(out.ptr, tmp.ptr);
   }
   const n = x.numel();
   return record('scatterAdd', out, [x, srcn], [index], (g) => {
     if (x.requiresGrad) k.add_scalar(gradPtr(x), g, 0, n, 1);
     if (srcn.requiresGrad) {
       let from = g;
-      if (!whole) { const t = Tensor._empty(region); regionCopy(t.ptr, g, false); from = t.ptr; }
+      if (!whole) { const t = Tensor._empty(region); fromRegion(t.ptr, g); from = t.ptr; }
       const picked = Tensor._empty(index.shape);
       k.gather_forward(picked.ptr, from, index.ptr, O, J, I, V);
       k.add_scalar(gradPtr(srcn), picked.ptr, 0, picked.numel(), 1);

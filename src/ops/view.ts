@@ -283,11 +283,11 @@ export function unbind(x: Tensor, dim = 0): Tensor[] {
 
 
 /**
- * Copies contiguous data at `src` (shape `shape`) into the region of a contiguous tensor of
- * strides `strides` that starts at `dst` (scatter), or, with `toContiguous`, copies that region
+ * @internal Copies contiguous data at `src` (shape `shape`) into the region of a contiguous tensor
+ * of strides `strides` that starts at `dst` (scatter), or, with `toContiguous`, copies that region
  * into contiguous memory at `src`'s place; `acc` adds instead of writing.
  */
-function copyRegion(dst: number, src: number, shape: Shape, strides: readonly number[], toContiguous: boolean, acc: number): void {
+export function copyRegion(dst: number, src: number, shape: Shape, strides: readonly number[], toContiguous: boolean, acc: number): void {
   const [sh, st] = coalesce(shape, strides);
   forEachBlock(sh, st, (cOff, rOff, n, s4) => {
     const region = dst + rOff * 4, flat = src + cOff * 4;
