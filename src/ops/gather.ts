@@ -2,7 +2,7 @@
 // kernels of assembly/kernels/gather.ts. Either op's gradient is the other's kernel: gather's
 // input gets its gradient scatter-added, scatterAdd's src gets the gradient gathered.
 import { Tensor, fmtShape, numelOf, contiguousStrides } from '../tensor.ts';
-import { record, gradPtr } from '../autograd.ts';
+import { record, gradPtr, gradTarget, passGrad } from '../autograd.ts';
 import { kernels } from '../wasm/load.ts';
 import { checkStatus } from '../wasm/status.ts';
 import { expectTensor, expectInt, expectFloat, normDim } from './check.ts';
@@ -87,15 +87,20 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
     checkStatus(msg);
     toRegion(out.ptr, tmp.ptr);
   }
-  const n = x.numel();
-  return record('scatterAdd', out, [x, srcn], [index], (g) => {
-    if (x.requiresGrad) k.add_scalar(gradPtr(x), g, 0, n, 1);
+  return record('scatterAdd', out, [x, srcn], [index], (g, node) => {
     if (srcn.requiresGrad) {
+      // src's gradient is g gathered back (from x's region of g when the index covers less).
       let from = g;
       if (!whole) { const t = Tensor._empty(region); fromRegion(t.ptr, g); from = t.ptr; }
-      const picked = Tensor._empty(index.shape);
-      k.gather_forward(picked.ptr, from, index.ptr, O, J, I, V);
-      k.add_scalar(gradPtr(srcn), picked.ptr, 0, picked.numel(), 1);
+      const [d, acc] = gradTarget(srcn);
+      if (!acc) k.gather_forward(d, from, index.ptr, O, J, I, V);
+      else {
+        const picked = Tensor._empty(index.shape);
+        k.gather_forward(picked.ptr, from, index.ptr, O, J, I, V);
+        k.add_scalar(d, picked.ptr, 0, picked.numel(), 1);
+      }
     }
+    // x's is g itself (last: it may take g's buffer).
+    if (x.requiresGrad) passGrad(x, node);
   });
 }

@@ -1,7 +1,7 @@
 // tril / triu: the lower or upper triangle of the last two dims (a batch of matrices), the rest
 // zero, as torch.tril / torch.triu; the gradient is the same triangle of the output's gradient.
 import { Tensor, fmtShape, numelOf } from '../tensor.ts';
-import { record, gradPtr } from '../autograd.ts';
+import { record, gradTarget } from '../autograd.ts';
 import { kernels } from '../wasm/load.ts';
 import { expectTensor } from './check.ts';
 
@@ -14,7 +14,7 @@ function tri(x: Tensor, diagonal: number, upper: boolean): Tensor {
   const k = kernels(), u = upper ? 1 : 0;
   const out = Tensor._empty(x.shape, x.dtype);
   k.tri_mask(out.ptr, x.ptr, B, M, N, diagonal, u, 0);
-  return record(op, out, [x], [], (g) => k.tri_mask(gradPtr(x), g, B, M, N, diagonal, u, 1));
+  return record(op, out, [x], [], (g) => { const [d, acc] = gradTarget(x); k.tri_mask(d, g, B, M, N, diagonal, u, acc); });
 }
 
 /**

@@ -329,7 +329,9 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   }
   return record('cat', out, parts, [], (g) => {
     parts.forEach((t, i) => {
-      if (t.requiresGrad && t.numel() > 0) copyRegion(g + starts[i], gradOf(t), t.shape, strides, true, 1);
+      if (!t.requiresGrad || t.numel() === 0) return;
+      const [d, acc] = gradTarget(t);
+      copyRegion(g + starts[i], d, t.shape, strides, true, acc);
     });
   });
 }
