@@ -9,6 +9,8 @@ export const STATUS: usize = memory.data(16);
 export const S_OK: i32 = 0;
 /** An index was outside [0, size): value = the index, position = where in the index tensor. */
 export const S_INDEX: i32 = 1;
+/** A value the op cannot take (a negative or non-finite probability): value and position say where. */
+export const S_VALUE: i32 = 2;
 
 // @ts-ignore: decorator
 @inline export function fail(code: i32, value: i32, position: i32): void {

@@ -2,12 +2,19 @@
 export { init, initInfo, type InitOptions, type InitInfo, type Build } from './wasm/load.ts';
 import './ops/table.ts'; // attaches the ops as Tensor methods
 export { Tensor, type DType, type Shape } from './tensor.ts';
-export { tensor, zeros, ones, full, randn, randint, multinomial, manualSeed, defaultGenerator, type TensorOptions } from './creation.ts';
+export {
+  tensor, zeros, ones, full, zerosLike, onesLike, fullLike, eye, arange, linspace,
+  rand, randn, randLike, randnLike, randint, randperm, multinomial, manualSeed, defaultGenerator,
+  type TensorOptions, type FactoryOptions, type RandomOptions, type MultinomialOptions,
+} from './creation.ts';
 export { Generator } from './random/generator.ts';
 export { noGrad } from './grad_mode.ts';
 export { compile, CompileError, type CompileOptions, type Compiled } from './compile/compile.ts';
 export { memoryStats } from './memory_stats.ts';
 export { F } from './functional.ts';
+export { cat, stack } from './ops/view.ts';
+export type { IndexItem, SliceSpec } from './ops/embedding.ts';
+export type { OneHotOptions } from './ops/one_hot.ts';
 export type { CrossEntropyOptions, NllOptions, BatchNormOptions } from './functional.ts';
 export type { BackwardOptions } from './autograd.ts';
 export { WasmOutOfMemoryError } from './wasm/heap.ts';

@@ -57,3 +57,18 @@ export function embedding_backward(dtable: usize, dout: usize, idx: usize, N: i3
     }
   }
 }
+
+// Several index tensors into one (x[i0, i1, ...] with tensors, after broadcasting): the flat
+// index over the indexed dims, built one dim at a time as out = out·size + idx (Horner), so the
+// gather that follows is one embedding_forward over those dims merged. -size <= idx < 0 counts
+// from the end (PyTorch's indexing); anything else outside [0, size) goes to the status word
+// and becomes 0. acc = 0 starts the sum (the first dim). ref: src/ref/embedding.ts indexCombine
+export function index_combine(out: usize, idx: usize, N: i32, size: i32, acc: i32): void {
+  for (let n = 0; n < N; n++) {
+    const raw = load<i32>(idx + (<usize>n << 2));
+    let v = raw < 0 ? raw + size : raw;
+    if (<u32>v >= <u32>size) { fail(S_INDEX, raw, n); v = 0; }
+    const p = out + (<usize>n << 2);
+    store<i32>(p, acc ? load<i32>(p) * size + v : v);
+  }
+}

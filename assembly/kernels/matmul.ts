@@ -380,3 +380,23 @@ export function matmul_nt(out: usize, a: usize, b: usize, M: i32, K: i32, N: i32
   }
   if (j < N) scalarStrided(out + (<usize>j << 2), os, a, ks, 4, b + <usize>j * ks, 4, ks, M, K, N - j, acc, 0);
 }
+
+// Batched products: one call runs matmul_nn, _tn or _nt (layout 0, 1, 2) over a (B0,B1) grid of
+// batches, so each batch's result is bit for bit the 2-D kernel's. Batch strides are in elements
+// and may be 0 (a broadcast batch dim: the same matrix for every batch; with acc, gradients of a
+// broadcast operand add up in batch order). Matrices are laid out as the 2-D kernels expect.
+// out (B0,B1,M,N) (+)= a @ b per batch, e.g. attention scores (B·H, T, D) @ (B·H, D, T).
+// ref: src/ref/matmul.ts matmulBatched
+export function matmul_batched(out: usize, a: usize, b: usize, layout: i32, B0: i32, B1: i32, M: i32, K: i32, N: i32,
+  os0: i32, os1: i32, as0: i32, as1: i32, bs0: i32, bs1: i32, acc: i32): void {
+  for (let i = 0; i < B0; i++) {
+    for (let j = 0; j < B1; j++) {
+      const o = out + ((<usize>i * <usize>os0 + <usize>j * <usize>os1) << 2);
+      const x = a + ((<usize>i * <usize>as0 + <usize>j * <usize>as1) << 2);
+      const y = b + ((<usize>i * <usize>bs0 + <usize>j * <usize>bs1) << 2);
+      if (layout == 0) matmul_nn(o, x, y, M, K, N, acc);
+      else if (layout == 1) matmul_tn(o, x, y, M, K, N, acc);
+      else matmul_nt(o, x, y, M, K, N, acc);
+    }
+  }
+}

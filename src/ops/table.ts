@@ -14,6 +14,10 @@ import { crossEntropy } from './cross_entropy.ts';
 import { nllLoss } from './nll.ts';
 import { batchNorm } from './batchnorm.ts';
 import { index, embedding } from './embedding.ts';
+import { gather, scatterAdd } from './gather.ts';
+import { tril, triu } from './tri.ts';
+import { oneHot } from './one_hot.ts';
+import { uniform_, normal_ } from '../creation.ts';
 
 type Where = 'both' | 'method' | 'F' | 'getter';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -40,6 +44,16 @@ export const table = {
   contiguous: [view.contiguous, 'method'],
   clone: [view.clone, 'both'],
   index: [index, 'method'],
+  cat: [view.cat, 'F'],
+  stack: [view.stack, 'F'],
+  roll: [view.roll, 'both'],
+  gather: [gather, 'both'],
+  scatterAdd: [scatterAdd, 'both'],
+  tril: [tril, 'both'],
+  triu: [triu, 'both'],
+  oneHot: [oneHot, 'F'],
+  uniform_: [uniform_, 'method'],
+  normal_: [normal_, 'method'],
   // element-wise
   add: [elementwise.add, 'both'],
   sub: [elementwise.sub, 'both'],

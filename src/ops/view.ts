@@ -2,6 +2,7 @@
 // PyTorch's (view, reshape, transpose, permute, expand, narrow, select, slice, squeeze, ...).
 // Writing to a view writes to its base. Gradients: a view's gradient is added back into its
 // input's gradient at the places the view reads (strided_scatter), so expand sums for free.
+// Also the copies that join views (cat, stack, roll): strided copies into one new tensor.
 import { Tensor, numelOf, fmtShape, contiguousStrides, coalesce, forEachBlock, type Shape } from '../tensor.ts';
 import { record, gradPtr as gradOf, gradTarget, passGrad } from '../autograd.ts';
 import { kernels } from '../wasm/load.ts';
@@ -248,7 +249,7 @@ export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Te
   const n = x.shape[d];
   let list: number[];
   if (typeof sizes === 'number') {
-    if (!Number.isInteger(sizes) || sizes < 1) throw new Error(`split: size must be a positive integer, got ${sizes}`);
+    if (!Number.isInteger(sizes) || sizes < 0 || (sizes === 0 && n !== 0)) throw new Error(`split: size must be a positive integer, got ${sizes}`);
     list = [];
     for (let s = 0; s < n; s += sizes) list.push(Math.min(sizes, n - s));
     if (!list.length) list.push(0);
@@ -269,13 +270,116 @@ export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Te
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   if (!Number.isInteger(chunks) || chunks < 1) throw new Error(`chunk: chunks must be a positive integer, got ${chunks}`);
   const n = x.shape[normDim(dim, x.ndim, 'chunk')];
-  return split(x, Math.max(1, Math.ceil(n / chunks)), dim);
+  // An empty dim gives `chunks` empty pieces, as PyTorch's.
+  if (n === 0) return split(x, new Array<number>(chunks).fill(0), dim);
+  return split(x, Math.ceil(n / chunks), dim);
 }
 
 /** Views of each index along dim (the dim removed), as torch.unbind. */
 export function unbind(x: Tensor, dim = 0): Tensor[] {
   const d = normDim(dim, x.ndim, 'unbind');
   return Array.from({ length: x.shape[d] }, (_, i) => select(x, d, i));
+}
+
+
+/**
+ * @internal Copies contiguous data at `src` (shape `shape`) into the region of a contiguous tensor
+ * of strides `strides` that starts at `dst` (scatter), or, with `toContiguous`, copies that region
+ * into contiguous memory at `src`'s place; `acc` adds instead of writing.
+ */
+export function copyRegion(dst: number, src: number, shape: Shape, strides: readonly number[], toContiguous: boolean, acc: number): void {
+  const [sh, st] = coalesce(shape, strides);
+  forEachBlock(sh, st, (cOff, rOff, n, s4) => {
+    const region = dst + rOff * 4, flat = src + cOff * 4;
+    if (toContiguous) kernels().strided_copy(flat, region, n[0], n[1], n[2], n[3], s4[0], s4[1], s4[2], s4[3], acc);
+    else kernels().strided_scatter(region, flat, n[0], n[1], n[2], n[3], s4[0], s4[1], s4[2], s4[3], acc);
+  });
+}
+
+/**
+ * Joins tensors along an existing dim, as torch.cat: every other dim must match. 1-D empty
+ * tensors are skipped (PyTorch's legacy rule).
+ * @example
+ *   const x = F.cat([a, b], 1);   // [2,3] and [2,4] -> [2,7]
+ */
+export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('cat: expected a non-empty array of tensors');
+  tensors.forEach((t, i) => expectTensor(t, 'cat', `tensors[${i}]`));
+  const parts = tensors.filter((t) => !(t.ndim === 1 && t.shape[0] === 0));
+  if (parts.length === 0) return clone(tensors[0]);
+  const first = parts[0];
+  if (first.ndim === 0) throw new Error('cat: zero-dimensional tensor (at position 0) cannot be concatenated; unsqueeze it or use stack');
+  const d = normDim(dim, first.ndim, 'cat');
+  const shape = [...first.shape];
+  shape[d] = 0;
+  parts.forEach((t) => {
+    if (t.dtype !== first.dtype) throw new Error(`cat: all tensors must have one dtype, got ${first.dtype} and ${t.dtype} (tensors[${tensors.indexOf(t)}])`);
+    const bad = t.ndim !== first.ndim || t.shape.some((n: number, k: number) => k !== d && n !== first.shape[k]);
+    if (bad) throw new Error(`cat: sizes must match except in dim ${dim}: ${fmtShape(first.shape)} and ${fmtShape(t.shape)} (tensors[${tensors.indexOf(t)}])`);
+    shape[d] += t.shape[d];
+  });
+  const out = Tensor._empty(shape, first.dtype);
+  const strides = contiguousStrides(shape);
+  const starts: number[] = [];
+  let at = 0;
+  for (const t of parts) {
+    starts.push(at * strides[d] * 4);
+    if (t.numel() > 0) copyRegion(out.ptr + at * strides[d] * 4, t.ptr, t.shape, strides, false, 0);
+    at += t.shape[d];
+  }
+  return record('cat', out, parts, [], (g) => {
+    parts.forEach((t, i) => {
+      if (!t.requiresGrad || t.numel() === 0) return;
+      const [d, acc] = gradTarget(t);
+      copyRegion(g + starts[i], d, t.shape, strides, true, acc);
+    });
+  });
+}
+
+/**
+ * Joins same-shaped tensors along a new dim, as torch.stack.
+ * @example
+ *   const xy = F.stack([x, y], -1);   // two [N] -> [N, 2]
+ */
+export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('stack: expected a non-empty array of tensors');
+  tensors.forEach((t, i) => expectTensor(t, 'stack', `tensors[${i}]`));
+  const first = tensors[0];
+  tensors.forEach((t, i) => {
+    if (t.ndim !== first.ndim || t.shape.some((n: number, k: number) => n !== first.shape[k])) {
+      throw new Error(`stack: expects each tensor to be equal size, but got ${fmtShape(first.shape)} at entry 0 and ${fmtShape(t.shape)} at entry ${i}`);
+    }
+  });
+  const d = normDim(dim, first.ndim + 1, 'stack');
+  return cat(tensors.map((t) => unsqueeze(t, d)), d);
+}
+
+/**
+ * Rolls elements along dims (wrapping around), as torch.roll; without dims the tensor is
+ * flattened, rolled and given its shape back.
+ * @example
+ *   x.roll(1, 0);            // last row first
+ *   x.roll([1, -2], [0, 1]);
+ */
+export function roll(x: Tensor, shifts: number | readonly number[], dims?: number | readonly number[]): Tensor {
+  expectTensor(x, 'roll', 'input');
+  const sh = typeof shifts === 'number' ? [shifts] : [...shifts];
+  if (sh.some((v) => !Number.isInteger(v))) throw new Error(`roll: shifts must be integers, got ${JSON.stringify(shifts)}`);
+  if (dims === undefined || (Array.isArray(dims) && dims.length === 0)) {
+    if (sh.length !== 1) throw new Error(`roll: without dims, shifts must be one number, got ${JSON.stringify(shifts)}`);
+    return view(roll(flatten(x), sh[0], 0), x.shape);
+  }
+  const ds = typeof dims === 'number' ? [dims] : [...dims];
+  if (ds.length !== sh.length) throw new Error(`roll: shifts and dims must have the same length, got ${sh.length} and ${ds.length}`);
+  let t = x;
+  ds.forEach((dim, i) => {
+    const d = normDim(dim, Math.max(x.ndim, 1), 'roll');
+    const n = t.ndim === 0 ? 1 : t.shape[d];
+    const s = n === 0 ? 0 : ((sh[i] % n) + n) % n;
+    if (s === 0 || t.ndim === 0) return;
+    t = cat([narrow(t, d, n - s, s), narrow(t, d, 0, n - s)], d);
+  });
+  return t === x ? clone(x) : t;
 }
 
 export type { Shape };

@@ -1,6 +1,8 @@
-// Generator: torch.Generator (CPU, PyTorch 1.13) in plain TS, for the draws the makemore
-// notebook makes: randn, rand, randint, exponential_ and multinomial(·, 1), bit for bit
-// (rng-parity.md §3–§7). Contiguous float32 outputs only; no other dtypes or distributions.
+// Generator: torch.Generator (CPU, PyTorch 1.13) in plain TS: randn / normal_, rand / uniform_,
+// randint, randperm, exponential_, int64 random_ and multinomial(·, 1), bit for bit
+// (rng-parity.md §3–§7; the streams it does not cover are described where they are made and
+// listed in tools/fixtures/README.md). Contiguous float32 outputs (plus the float64 uniforms and
+// int64 values multinomial and DataLoader seeding need); no other dtypes or distributions.
 import { MT19937 } from './mt19937.ts';
 import { fma32 } from './fma.ts';
 
@@ -114,6 +116,53 @@ export class Generator {
   fillRand(out: Float32Array): Float32Array {
     for (let i = 0; i < out.length; i++) out[i] = (this.mt.nextU32() & 0xffffff) * TWO_M24;
     return out;
+  }
+
+  /**
+   * Tensor.uniform_(from, to) in float32: per element one u32, x = (u32 & 0xFFFFFF)·2^-24,
+   * then fma32(x, f32(to − from), from) with from and to rounded to float32 first. The fused
+   * multiply-add is what GCC emitted in the AVX2 build PyTorch dispatches to here; with from = 0
+   * and to = 1 it is exact, so this equals fillRand.
+   */
+  fillUniform(out: Float32Array, from = 0, to = 1): Float32Array {
+    const a = fround(from), b = fround(to);
+    if (!(a <= b)) throw new RangeError(`uniform_: expects to return a [from, to) range, but found from=${from} > to=${to}`);
+    const d = fround(b - a);
+    if (!Number.isFinite(d)) throw new RangeError(`uniform_: to - from must fit float32, got from=${from}, to=${to}`);
+    for (let i = 0; i < out.length; i++) out[i] = fma32((this.mt.nextU32() & 0xffffff) * TWO_M24, d, a);
+    return out;
+  }
+
+  /** torch.rand(n, dtype=torch.float64): per element one random64, its low 53 bits times 2^-53 (§3). */
+  fillRand64(out: Float64Array): Float64Array {
+    for (let i = 0; i < out.length; i++) out[i] = this.uniform53();
+    return out;
+  }
+
+  /**
+   * torch.randperm(out.length): out = 0..n−1, then for i = 0..n−2 swap out[i] with
+   * out[i + (u32 mod (n − i))]: one u32 per swap, plain modulo, the same for every n PyTorch 1.13
+   * takes (it has one CPU path; later versions switch to random64 above ~2^28).
+   */
+  fillRandperm<T extends Int32Array | Float32Array>(out: T): T {
+    const n = out.length;
+    for (let i = 0; i < n; i++) out[i] = i;
+    for (let i = 0; i < n - 1; i++) {
+      const z = i + (this.mt.nextU32() % (n - i));
+      const t = out[i];
+      out[i] = out[z];
+      out[z] = t;
+    }
+    return out;
+  }
+
+  /**
+   * `torch.empty((), dtype=torch.int64).random_(generator=g).item()`: random64 mod 2^63.
+   * This is how a DataLoader draws its base seed and a RandomSampler without a generator its
+   * seed, from the default generator.
+   */
+  randomLong(): bigint {
+    return this.random64() % (1n << 63n);
   }
 
   /**

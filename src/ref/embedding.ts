@@ -11,3 +11,13 @@ export function embeddingBackward(dtable: Float64Array, dout: ArrayLike<number>,
   fr: (x: number) => number = (x) => x): void {
   for (let n = 0; n < N; n++) for (let e = 0; e < E; e++) dtable[idx[n] * E + e] = fr(dtable[idx[n] * E + e] + dout[n * E + e]);
 }
+
+/** out (N) = out·size + idx (acc) or idx, with -size <= idx < 0 counted from the end; null if an index is out of range. */
+export function indexCombine(out: Int32Array, idx: ArrayLike<number>, N: number, size: number, acc: boolean): number | null {
+  for (let n = 0; n < N; n++) {
+    const v = idx[n] < 0 ? idx[n] + size : idx[n];
+    if (v < 0 || v >= size) return n;
+    out[n] = acc ? out[n] * size + v : v;
+  }
+  return null;
+}

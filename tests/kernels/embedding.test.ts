@@ -1,7 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadKernels, f32buf, i32buf, readF32, uniform, asF32, assertClose, POISON } from '../helpers/kernels.ts';
-import { embeddingForward, embeddingBackward } from '../../src/ref/embedding.ts';
+import { embeddingForward, embeddingBackward, indexCombine } from '../../src/ref/embedding.ts';
+import { i32 } from '../../src/wasm/heap.ts';
+import { takeStatus } from '../../src/wasm/status.ts';
 
 const { k } = await loadKernels();
 const V = 27;
@@ -85,6 +87,25 @@ test('embedding: reference backward matches finite differences of the reference 
     fd[i] = (up - down) / (2 * h);
   }
   assertClose(grad, fd, 1e-8, 'fd');
+});
+
+test('index_combine: Horner flat index over several dims, negatives wrapped, bad indices reported', () => {
+  for (const N of [1, 3, 4, 5, 33]) {
+    const sizes = [3, 5, 4];
+    const parts = sizes.map((S, j) => Int32Array.from(uniform(N, N + j, -S, S), Math.floor));
+    const op = i32buf(new Int32Array(N));
+    const want = new Int32Array(N);
+    parts.forEach((idx, j) => {
+      k.index_combine(op, i32buf(idx), N, sizes[j], j === 0 ? 0 : 1);
+      assert.is(indexCombine(want, idx, N, sizes[j], j > 0), null);
+    });
+    assert.equal(Array.from(i32().subarray(op >>> 2, (op >>> 2) + N)), Array.from(want), `N=${N}`);
+    assert.is(takeStatus(), null);
+  }
+  const op = i32buf(new Int32Array(3));
+  k.index_combine(op, i32buf([1, 4, -5]), 3, 4, 0);
+  assert.equal(takeStatus(), [1, 4, 1]);
+  assert.equal(Array.from(i32().subarray(op >>> 2, (op >>> 2) + 3)), [1, 0, 0]);
 });
 
 test.run();

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadKernels, f32buf, readF32, uniform, asF32, poison, POISON, SIZES } from '../helpers/kernels.ts';
 import { f32 } from '../../src/wasm/heap.ts';
-import { matmulNN, matmulTN, matmulNT } from '../../src/ref/matmul.ts';
+import { matmulNN, matmulTN, matmulNT, matmulBatched } from '../../src/ref/matmul.ts';
 
 const { k } = await loadKernels();
 
@@ -115,6 +115,42 @@ test('matmul: NaN in an input reaches exactly the outputs that use it', () => {
       if (nan !== (r === i || c === j)) assert.unreachable(`matmul_${l.name}: out[${r},${c}] = ${out[r * N + c]}`);
     }
   }
+});
+
+test('matmul_batched: each batch is bit for bit the 2-D kernel, broadcast batches included', () => {
+  // A (B0,B1) grid where a is shared along B1 (stride 0) and b along B0: every layout, tail sizes.
+  for (const [l, layout] of LAYOUTS.map((x, i) => [x, i] as const)) {
+    for (const [B0, B1, M, K, N] of [[1, 1, 3, 4, 5], [2, 3, 5, 33, 4], [3, 2, 1, 3, 33], [2, 2, 4, 5, 1]]) {
+      const a = asF32(uniform(B0 * M * K, M + K)), b = asF32(uniform(B1 * K * N, K + N, -2, 2));
+      const ap = f32buf(a), bp = f32buf(b), op = f32buf(B0 * B1 * M * N);
+      k.matmul_batched(op, ap, bp, layout, B0, B1, M, K, N, B1 * M * N, M * N, M * K, 0, 0, K * N, 0);
+      const got = readF32(op, B0 * B1 * M * N);
+      for (let i = 0; i < B0; i++) for (let j = 0; j < B1; j++) {
+        const one = f32buf(M * N);
+        l.kernel(one, ap + i * M * K * 4, bp + j * K * N * 4, M, K, N, 0);
+        const want = readF32(one, M * N), at = (i * B1 + j) * M * N;
+        for (let e = 0; e < M * N; e++) {
+          if (!Object.is(got[at + e], want[e])) assert.unreachable(`matmul_batched ${l.name} ${B0}x${B1} ${M}x${K}x${N}: batch (${i},${j}) element ${e} is ${got[at + e]}, 2-D kernel ${want[e]}`);
+        }
+      }
+      // And within float32 rounding of the float64 reference.
+      const ref = new Float64Array(B0 * B1 * M * N);
+      matmulBatched(ref, a, b, layout, B0, B1, M, K, N, [B1 * M * N, M * N], [M * K, 0], [0, K * N], false);
+      for (let e = 0; e < ref.length; e++) assert.ok(Math.abs(got[e] - ref[e]) <= 1e-5 * (1 + Math.abs(ref[e])), `matmul_batched ${l.name}: element ${e}`);
+    }
+  }
+});
+
+test('matmul_batched: accumulating into a broadcast output sums over the batches', () => {
+  // dA of a shared operand: out stride 0 along the batch, acc = 1.
+  const B = 4, M = 3, K = 5, N = 4;
+  const a = asF32(uniform(B * M * K, 1)), b = asF32(uniform(B * K * N, 2));
+  const op = f32buf(new Float64Array(M * N));
+  k.matmul_batched(op, f32buf(a), f32buf(b), 0, 1, B, M, K, N, 0, 0, 0, M * K, 0, K * N, 1);
+  const ref = new Float64Array(M * N);
+  for (let i = 0; i < B; i++) matmulNN(ref, a.subarray(i * M * K), b.subarray(i * K * N), M, K, N, true);
+  const got = readF32(op, M * N);
+  for (let e = 0; e < M * N; e++) assert.ok(Math.abs(got[e] - ref[e]) <= 1e-5, `element ${e}: ${got[e]} vs ${ref[e]}`);
 });
 
 test.run();

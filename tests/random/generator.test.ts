@@ -2,30 +2,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { Generator, type GeneratorState } from '../../src/random/generator.ts';
+import { hex, assertF32 } from '../helpers/rng.ts';
 
-// Values compare as float32 bit patterns (hex), never with a tolerance.
-function hex(a: Float32Array): string[] {
-  return Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length), (x) => x.toString(16).padStart(8, '0'));
-}
-function fnv(a: Float32Array): number {
-  let h = 2166136261;
-  for (const w of new Uint32Array(a.buffer, a.byteOffset, a.length)) h = Math.imul(h ^ w, 16777619) >>> 0;
-  return h;
-}
 /** The float32 nearest a decimal printed with 9 significant digits (round-trips binary32). */
 const f = (xs: number[]) => hex(Float32Array.from(xs));
-
-type F32Fix = { n: number; hex: string[] } | { n: number; first: string[]; last: string[]; fnv: number };
-function assertF32(got: Float32Array, want: F32Fix, msg: string): void {
-  assert.is(got.length, want.n, `${msg}: length`);
-  const h = hex(got);
-  if ('hex' in want) assert.equal(h, want.hex, msg);
-  else {
-    assert.equal(h.slice(0, 8), want.first, `${msg}: first 8`);
-    assert.equal(h.slice(-4), want.last, `${msg}: last 4`);
-    assert.is(fnv(got), want.fnv, `${msg}: FNV-1a of all ${want.n} bit patterns`);
-  }
-}
 
 const FIX = JSON.parse(readFileSync(new URL('../fixtures/rng.json', import.meta.url), 'utf8'));
 const nextInt = (g: Generator) => g.fillRandint(new Int32Array(1), 0, 2 ** 31 - 1)[0];
