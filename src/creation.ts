@@ -102,6 +102,9 @@ export function fillFromJs(t: Tensor, f: (view: Float32Array | Int32Array) => vo
   // The address is taken now: a compiled step keeps the memory it made at its address, even a
   // tensor a noGrad() scope let go of during the capture, and replays f into it.
   const p = t._writePtr() >>> 2, n = t.numel(), int = t.dtype === 'int32';
+  // A replay does this JS before any kernel: so only a new tensor may be filled this way (one a
+  // kernel wrote earlier in the step would be overwritten in the wrong order).
+  if (t._storage.version !== 0) throw new Error('wasmgrad: internal error: fillFromJs on a tensor already written; fill a new tensor and copy it in with a kernel');
   everyCall(() => {
     f(int ? i32().subarray(p, p + n) : f32().subarray(p, p + n));
     t._storage.version++;
