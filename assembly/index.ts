@@ -30,3 +30,7 @@ export * from './kernels/gather';
 export * from './kernels/tri';
 export * from './kernels/one_hot';
 export * from './kernels/multinomial';
+export * from './kernels/activation';
+export * from './kernels/binary';
+export * from './kernels/where';
+export * from './kernels/clamp';

@@ -1,4 +1,5 @@
-// Pointwise unary ops and their backward kernels: neg, exp, log, log10, pow, sqrt.
+// Pointwise unary ops and their backward kernels: neg, exp, log, log10, pow, sqrt, abs, sign,
+// log1p, sin, cos.
 // Transcendentals run one element at a time in float64 and round once (accuracy over speed:
 // none of them is on the training hot path); the rest use the f32x4 body plus a scalar tail.
 // Leaves out: neg's backward (it is `sub` with acc=1) and tanh (tanh.ts has a SIMD one).
@@ -8,13 +9,22 @@ const LN10: f32 = 2.302585092994046;
 // out[i] = op(a[i]) in float64, rounded once to float32.
 // NOTE: that double rounding (libm's float64 result, then to float32) lands on the correctly
 // rounded float32 except in rare ties, so the kernel agrees with src/ref within 1 ulp.
-// op: 0 = exp, 1 = ln, 2 = log10 (a literal at each call site).
+// op: 0 = exp, 1 = ln, 2 = log10, 3 = log1p, 4 = sin, 5 = cos (a literal at each call site).
+// @ts-ignore: decorator
+@inline function fn64(op: i32, x: f64): f64 {
+  if (op == 0) return Math.exp(x);
+  if (op == 1) return Math.log(x);
+  if (op == 2) return Math.log10(x);
+  if (op == 3) return Math.log1p(x);
+  if (op == 4) return Math.sin(x);
+  return Math.cos(x);
+}
+
 // @ts-ignore: decorator
 @inline function map64(out: usize, a: usize, N: i32, op: i32): void {
   for (let i = 0; i < N; i++) {
     const o = <usize>i << 2;
-    const x = <f64>load<f32>(a + o);
-    store<f32>(out + o, <f32>(op == 0 ? Math.exp(x) : op == 1 ? Math.log(x) : Math.log10(x)));
+    store<f32>(out + o, <f32>fn64(op, <f64>load<f32>(a + o)));
   }
 }
 
@@ -201,5 +211,142 @@ export function sqrt_backward(dinp: usize, out: usize, dout: usize, N: i32): voi
   for (; i < N; i++) {
     const o = <usize>i << 2;
     store<f32>(dinp + o, load<f32>(dinp + o) + load<f32>(dout + o) * 0.5 / load<f32>(out + o));
+  }
+}
+
+// a (N) -> out (N) = |a| (clears the sign bit: |-0| = 0, |NaN| = NaN). ref: src/ref/unary.ts
+export function abs_forward(out: usize, a: usize, N: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= N; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(out + o, f32x4.abs(v128.load(a + o)));
+    }
+  }
+  for (; i < N; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, Mathf.abs(load<f32>(a + o)));
+  }
+}
+
+// (x > 0) - (x < 0) as 1, 0 or -1 in four lanes: 0 for ±0 and NaN, as torch.sign (1.13) gives.
+// @ts-ignore: decorator
+@inline function vsign(x: v128, one: v128, zero: v128): v128 {
+  return f32x4.sub(v128.and(f32x4.gt(x, zero), one), v128.and(f32x4.lt(x, zero), one));
+}
+
+// @ts-ignore: decorator
+@inline function ssign(x: f32): f32 {
+  return <f32>(x > 0) - <f32>(x < 0);
+}
+
+// a (N) -> out (N) = sign(a): 1, -1, or 0 for ±0 and NaN. Its gradient is 0. ref: src/ref/unary.ts
+export function sign_forward(out: usize, a: usize, N: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const one = f32x4.splat(1), zero = f32x4.splat(0);
+    for (; i + 4 <= N; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(out + o, vsign(v128.load(a + o), one, zero));
+    }
+  }
+  for (; i < N; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, ssign(load<f32>(a + o)));
+  }
+}
+
+// dinp (N) += dout * sign(inp) (ATen abs_backward: grad * self.sgn(); 0 at 0 and NaN). ref: src/ref/unary.ts
+export function abs_backward(dinp: usize, inp: usize, dout: usize, N: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const one = f32x4.splat(1), zero = f32x4.splat(0);
+    for (; i + 4 <= N; i += 4) {
+      const o = <usize>i << 2;
+      const d = f32x4.mul(v128.load(dout + o), vsign(v128.load(inp + o), one, zero));
+      v128.store(dinp + o, f32x4.add(v128.load(dinp + o), d));
+    }
+  }
+  for (; i < N; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dinp + o, load<f32>(dinp + o) + load<f32>(dout + o) * ssign(load<f32>(inp + o)));
+  }
+}
+
+// a (N) -> out (N) = ln(1 + a), accurate near 0; backward keeps inp. ref: src/ref/unary.ts
+export function log1p_forward(out: usize, a: usize, N: i32): void {
+  map64(out, a, N, 3);
+}
+
+// a (N) -> out (N) = sin a; backward keeps inp. ref: src/ref/unary.ts
+export function sin_forward(out: usize, a: usize, N: i32): void {
+  map64(out, a, N, 4);
+}
+
+// a (N) -> out (N) = cos a; backward keeps inp. ref: src/ref/unary.ts
+export function cos_forward(out: usize, a: usize, N: i32): void {
+  map64(out, a, N, 5);
+}
+
+// dinp (N) += dout / (inp + 1), the sum rounded to float32 first (ATen: grad / (self + 1)).
+// ref: src/ref/unary.ts
+export function log1p_backward(dinp: usize, inp: usize, dout: usize, N: i32): void {
+  for (let i = 0; i < N; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dinp + o, load<f32>(dinp + o) + load<f32>(dout + o) / (load<f32>(inp + o) + 1));
+  }
+}
+
+// dinp (N) += dout * cos(inp) (ATen: grad * self.cos()), cos rounded to float32. ref: src/ref/unary.ts
+export function sin_backward(dinp: usize, inp: usize, dout: usize, N: i32): void {
+  for (let i = 0; i < N; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dinp + o, load<f32>(dinp + o) + load<f32>(dout + o) * <f32>Math.cos(<f64>load<f32>(inp + o)));
+  }
+}
+
+// dinp (N) += dout * -sin(inp) (ATen: grad * -self.sin()), sin rounded to float32. ref: src/ref/unary.ts
+export function cos_backward(dinp: usize, inp: usize, dout: usize, N: i32): void {
+  for (let i = 0; i < N; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dinp + o, load<f32>(dinp + o) + load<f32>(dout + o) * -<f32>Math.sin(<f64>load<f32>(inp + o)));
+  }
+}
+
+// dinp (N) += -dout * (out * out), out = 1/inp saved by the forward (ATen reciprocal's
+// derivative, float32 order). ref: src/ref/unary.ts
+export function reciprocal_backward(dinp: usize, out: usize, dout: usize, N: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= N; i += 4) {
+      const o = <usize>i << 2;
+      const y = v128.load(out + o);
+      v128.store(dinp + o, f32x4.add(v128.load(dinp + o), f32x4.mul(f32x4.neg(v128.load(dout + o)), f32x4.mul(y, y))));
+    }
+  }
+  for (; i < N; i++) {
+    const o = <usize>i << 2;
+    const y = load<f32>(out + o);
+    store<f32>(dinp + o, load<f32>(dinp + o) + -load<f32>(dout + o) * (y * y));
+  }
+}
+
+// dinp (N) += -0.5 * dout * out^3, out = 1/sqrt(inp) saved by the forward (ATen rsqrt's
+// derivative; out^3 as (out*out)*out). ref: src/ref/unary.ts
+export function rsqrt_backward(dinp: usize, out: usize, dout: usize, N: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const mhalf = f32x4.splat(-0.5);
+    for (; i + 4 <= N; i += 4) {
+      const o = <usize>i << 2;
+      const y = v128.load(out + o);
+      const d = f32x4.mul(f32x4.mul(mhalf, v128.load(dout + o)), f32x4.mul(f32x4.mul(y, y), y));
+      v128.store(dinp + o, f32x4.add(v128.load(dinp + o), d));
+    }
+  }
+  for (; i < N; i++) {
+    const o = <usize>i << 2;
+    const y = load<f32>(out + o);
+    store<f32>(dinp + o, load<f32>(dinp + o) + <f32>-0.5 * load<f32>(dout + o) * (y * y * y));
   }
 }

@@ -8,6 +8,10 @@ import * as elementwise from './elementwise.ts';
 import * as unary from './unary.ts';
 import * as reduce from './reduce.ts';
 import * as compare from './compare.ts';
+import * as activation from './activation.ts';
+import * as binary from './binary.ts';
+import { where, maskedFill } from './where.ts';
+import { clamp } from './clamp.ts';
 import { matmul } from './matmul.ts';
 import { softmax, logSoftmax } from './softmax.ts';
 import { crossEntropy } from './cross_entropy.ts';
@@ -65,7 +69,23 @@ export const table = {
   log10: [unary.log10, 'both'],
   sqrt: [unary.sqrt, 'both'],
   tanh: [unary.tanh, 'both'],
-  pow: [unary.pow, 'both'],
+  pow: [binary.pow, 'both'],
+  abs: [unary.abs, 'both'],
+  sign: [unary.sign, 'both'],
+  rsqrt: [unary.rsqrt, 'both'],
+  log1p: [unary.log1p, 'both'],
+  sin: [unary.sin, 'both'],
+  cos: [unary.cos, 'both'],
+  square: [unary.square, 'both'],
+  reciprocal: [unary.reciprocal, 'both'],
+  sigmoid: [activation.sigmoid, 'both'],
+  relu: [activation.relu, 'both'],
+  gelu: [activation.gelu, 'F'],
+  clamp: [clamp, 'both'],
+  maximum: [binary.maximum, 'both'],
+  minimum: [binary.minimum, 'both'],
+  where: [where, 'F'],
+  maskedFill: [maskedFill, 'both'],
   eq: [compare.eq, 'both'],
   ne: [compare.ne, 'both'],
   lt: [compare.lt, 'both'],

@@ -1,4 +1,6 @@
-// Element-wise functions of one tensor: neg, exp, log, log10, sqrt, pow(number).
+// Element-wise functions of one tensor: neg, exp, log, log10, log1p, sqrt, rsqrt, tanh, abs, sign,
+// sin, cos, square, reciprocal and the powers x ** p for a number p. square, reciprocal and
+// rsqrt run pow's float32 forms (x*x, 1/x, 1/sqrt x), which are PyTorch's, bit for bit.
 import { Tensor } from '../tensor.ts';
 import { record, gradPtr, gradTarget } from '../autograd.ts';
 import { kernels } from '../wasm/load.ts';
@@ -44,8 +46,34 @@ export function tanh(x: Tensor): Tensor {
   return record('tanh', out, [x], [out], (g) => { const [dx, acc] = gradTarget(x); k.tanh_backward(dx, out.ptr, g, n, acc); });
 }
 
-/** x ** p for a number p. */
-export function pow(x: Tensor, p: number): Tensor {
-  if (typeof p !== 'number') throw new Error(`pow: the exponent must be a number, got ${typeof p}`);
-  return unary('pow', x, 'x', (k, o, a, n) => k.pow_forward(o, a, p, n), (k, dx, a, _o, g, n) => k.pow_backward(dx, a, g, p, n));
+/** x ** p for a number p (pow with a tensor on either side is in binary.ts). */
+export function powScalar(x: Tensor, p: number, name = 'pow'): Tensor {
+  return unary(name, x, 'x', (k, o, a, n) => k.pow_forward(o, a, p, n), (k, dx, a, _o, g, n) => k.pow_backward(dx, a, g, p, n));
 }
+
+/** x * x. */
+export const square = (x: Tensor): Tensor => powScalar(x, 2, 'square');
+/** 1 / x. */
+export const reciprocal = (x: Tensor): Tensor => unary('reciprocal', x, 'out', (k, o, a, n) => k.pow_forward(o, a, -1, n),
+  (k, dx, _x, o, g, n) => k.reciprocal_backward(dx, o, g, n));
+/** 1 / sqrt(x), as the float32 ops (two roundings, as PyTorch's CPU kernel). */
+export const rsqrt = (x: Tensor): Tensor => unary('rsqrt', x, 'out', (k, o, a, n) => k.pow_forward(o, a, -0.5, n),
+  (k, dx, _x, o, g, n) => k.rsqrt_backward(dx, o, g, n));
+
+/** |x|; its gradient is sign(x) (0 at 0). */
+export const abs = (x: Tensor): Tensor => unary('abs', x, 'x', (k, o, a, n) => k.abs_forward(o, a, n),
+  (k, dx, a, _o, g, n) => k.abs_backward(dx, a, g, n));
+
+/** 1, -1, or 0 (for 0 and NaN). Its gradient is 0, as PyTorch's. */
+export const sign = (x: Tensor): Tensor => unary('sign', x, 'none', (k, o, a, n) => k.sign_forward(o, a, n),
+  (_k, dx) => void dx);
+
+/** ln(1 + x), accurate for small x. */
+export const log1p = (x: Tensor): Tensor => unary('log1p', x, 'x', (k, o, a, n) => k.log1p_forward(o, a, n),
+  (k, dx, a, _o, g, n) => k.log1p_backward(dx, a, g, n));
+
+export const sin = (x: Tensor): Tensor => unary('sin', x, 'x', (k, o, a, n) => k.sin_forward(o, a, n),
+  (k, dx, a, _o, g, n) => k.sin_backward(dx, a, g, n));
+
+export const cos = (x: Tensor): Tensor => unary('cos', x, 'x', (k, o, a, n) => k.cos_forward(o, a, n),
+  (k, dx, a, _o, g, n) => k.cos_backward(dx, a, g, n));

@@ -48,3 +48,40 @@ export function powBackward(dinp: Float64Array, inp: ArrayLike<number>, dout: Ar
 export function sqrtBackward(dinp: Float64Array, out: ArrayLike<number>, dout: ArrayLike<number>, N: number): void {
   for (let i = 0; i < N; i++) dinp[i] = f(dinp[i] + f(f(dout[i] * 0.5) / out[i]));
 }
+
+export const absForward = map(Math.abs);
+export const log1pForward = map(Math.log1p);
+export const sinForward = map(Math.sin);
+export const cosForward = map(Math.cos);
+/** 1, -1, or 0 for ±0 and NaN (as torch.sign in 1.13) */
+export const signForward = map((x) => (x > 0 ? 1 : x < 0 ? -1 : 0));
+
+/** dinp += dout * sign(inp) */
+export function absBackward(dinp: Float64Array, inp: ArrayLike<number>, dout: ArrayLike<number>, N: number): void {
+  for (let i = 0; i < N; i++) dinp[i] = f(dinp[i] + f(dout[i] * (inp[i] > 0 ? 1 : inp[i] < 0 ? -1 : 0)));
+}
+
+/** dinp += dout / (inp + 1) */
+export function log1pBackward(dinp: Float64Array, inp: ArrayLike<number>, dout: ArrayLike<number>, N: number): void {
+  for (let i = 0; i < N; i++) dinp[i] = f(dinp[i] + f(dout[i] / f(inp[i] + 1)));
+}
+
+/** dinp += dout * cos(inp) */
+export function sinBackward(dinp: Float64Array, inp: ArrayLike<number>, dout: ArrayLike<number>, N: number): void {
+  for (let i = 0; i < N; i++) dinp[i] = f(dinp[i] + f(dout[i] * f(Math.cos(inp[i]))));
+}
+
+/** dinp += dout * -sin(inp) */
+export function cosBackward(dinp: Float64Array, inp: ArrayLike<number>, dout: ArrayLike<number>, N: number): void {
+  for (let i = 0; i < N; i++) dinp[i] = f(dinp[i] + f(dout[i] * -f(Math.sin(inp[i]))));
+}
+
+/** dinp += -dout * (out * out), out = 1/inp */
+export function reciprocalBackward(dinp: Float64Array, out: ArrayLike<number>, dout: ArrayLike<number>, N: number): void {
+  for (let i = 0; i < N; i++) dinp[i] = f(dinp[i] + f(-dout[i] * f(out[i] * out[i])));
+}
+
+/** dinp += -0.5 * dout * out^3, out = 1/sqrt(inp) */
+export function rsqrtBackward(dinp: Float64Array, out: ArrayLike<number>, dout: ArrayLike<number>, N: number): void {
+  for (let i = 0; i < N; i++) dinp[i] = f(dinp[i] + f(f(-0.5 * dout[i]) * f(f(out[i] * out[i]) * out[i])));
+}
