@@ -1,5 +1,6 @@
-// Sums over rows, columns or everything, plus a row max. Forward only: the gradient of a sum is
-// a broadcast, which elementwise.ts already does (add/copy with bmode 1 or 2).
+// Sums over rows, columns or everything, plus a row max; max/min/logsumexp over the middle dim of
+// (P,D,Q) with their backward kernels. A sum needs no backward kernel: its gradient is a
+// broadcast, which elementwise.ts already does (add/copy with bmode 1 or 2).
 // NOTE: every sum accumulates in float64 and rounds once at the end. A float32 running sum of a
 // million values in [0,1) drifts by ~4e-5 relative (hundreds of ulps); float64 keeps it in one.
 
@@ -153,4 +154,108 @@ export function sum_mid(out: usize, inp: usize, P: i32, D: i32, Q: i32, acc: i32
   const plane = <usize>D * <usize>Q << 2;
   const row = <usize>Q << 2;
   for (let p = 0; p < P; p++) sum_dim0(out + <usize>p * row, inp + <usize>p * plane, D, Q, acc);
+}
+
+// inp (P,D,Q) -> out (P,Q) = max over d (isMin 0) or min (isMin 1), and idx (P,Q) int32 = the
+// first d holding it (withIdx 1; else idx is not touched). A NaN wins over every number, and the
+// first NaN's index is the one kept, as torch.max(dim) / argmax. D >= 1. ref: src/ref/reduce.ts
+export function maxmin_mid(out: usize, idx: usize, inp: usize, P: i32, D: i32, Q: i32, isMin: i32, withIdx: i32): void {
+  const row = <usize>Q << 2, plane = <usize>D * row;
+  for (let p = 0; p < P; p++) {
+    const src = inp + <usize>p * plane, o = out + <usize>p * row, ix = idx + <usize>p * row;
+    memory.copy(o, src, row);
+    if (withIdx) memory.fill(ix, 0, row);
+    for (let d = 1; d < D; d++) {
+      const r = src + <usize>d * row;
+      for (let q = 0; q < Q; q++) {
+        const x = load<f32>(r + (<usize>q << 2)), m = load<f32>(o + (<usize>q << 2));
+        const better = isMin ? x < m : x > m;
+        if (better || (x != x && m == m)) {
+          store<f32>(o + (<usize>q << 2), x);
+          if (withIdx) store<i32>(ix + (<usize>q << 2), d);
+        }
+      }
+    }
+  }
+}
+
+// dinp (P,D,Q) += dout (P,Q) at d = idx[p,q]: the backward of max/min over a dim (the gradient
+// goes to the one index returned). ref: src/ref/reduce.ts
+export function index_mid_backward(dinp: usize, idx: usize, dout: usize, P: i32, D: i32, Q: i32): void {
+  const row = <usize>Q << 2, plane = <usize>D * row;
+  for (let p = 0; p < P; p++) {
+    for (let q = 0; q < Q; q++) {
+      const j = <usize>p * row + (<usize>q << 2);
+      const at = dinp + <usize>p * plane + <usize>load<i32>(idx + j) * row + (<usize>q << 2);
+      store<f32>(at, load<f32>(at) + load<f32>(dout + j));
+    }
+  }
+}
+
+// dinp (P,D,Q) += dout (P,Q) shared among the d where inp equals out (P,Q), the reduction's
+// result: the backward of amax/amin and of max()/min() over everything.
+//   evenly 0 (amax/amin, ATen scale_grad_by_count): dinp += mask * (dout / count) for every d;
+//     a NaN result matches nothing, so count is 0 and the slice gets NaN, as in PyTorch.
+//   evenly 1 (max()/min(), ATen evenly_distribute_backward): NaN matches NaN, and only the
+//     matching d get dout / count.
+// ref: src/ref/reduce.ts
+export function ties_backward(dinp: usize, inp: usize, out: usize, dout: usize, P: i32, D: i32, Q: i32, evenly: i32): void {
+  const row = <usize>Q << 2, plane = <usize>D * row;
+  for (let p = 0; p < P; p++) {
+    const src = inp + <usize>p * plane, dst = dinp + <usize>p * plane;
+    for (let q = 0; q < Q; q++) {
+      const j = <usize>p * row + (<usize>q << 2);
+      const m = load<f32>(out + j);
+      const nan = evenly && m != m;
+      let count: i32 = 0;
+      for (let d = 0; d < D; d++) {
+        const x = load<f32>(src + <usize>d * row + (<usize>q << 2));
+        if (x == m || (nan && x != x)) count++;
+      }
+      const share = load<f32>(dout + j) / <f32>count;
+      for (let d = 0; d < D; d++) {
+        const at = <usize>d * row + (<usize>q << 2);
+        const x = load<f32>(src + at);
+        const hit = x == m || (nan && x != x);
+        if (hit) store<f32>(dst + at, load<f32>(dst + at) + share);
+        else if (!evenly) store<f32>(dst + at, load<f32>(dst + at) + <f32>0 * share);
+      }
+    }
+  }
+}
+
+// inp (P,D,Q) -> out (P,Q) = log(sum_d e^(x - m)) + m, m = the max over d, or 0 when that is
+// ±Infinity (ATen's logsumexp: all -inf gives -inf, any +inf gives +inf, NaN gives NaN). The
+// differences, exps, sum and log run in float64 and round once. D = 0 gives -Infinity.
+// ref: src/ref/reduce.ts
+export function logsumexp_mid(out: usize, inp: usize, P: i32, D: i32, Q: i32): void {
+  const row = <usize>Q << 2, plane = <usize>D * row;
+  for (let p = 0; p < P; p++) {
+    const src = inp + <usize>p * plane;
+    for (let q = 0; q < Q; q++) {
+      const c = src + (<usize>q << 2);
+      let m: f64 = -Infinity;
+      for (let d = 0; d < D; d++) m = max(m, <f64>load<f32>(c + <usize>d * row));
+      if (m == Infinity || m == -Infinity) m = 0;
+      let s: f64 = 0;
+      for (let d = 0; d < D; d++) s += Math.exp(<f64>load<f32>(c + <usize>d * row) - m);
+      store<f32>(out + <usize>p * row + (<usize>q << 2), <f32>(Math.log(s) + m));
+    }
+  }
+}
+
+// dinp (P,D,Q) += dout (P,Q) * e^(inp - out) (ATen logsumexp_backward: the float32 difference,
+// its exp rounded to float32, times dout). ref: src/ref/reduce.ts
+export function logsumexp_backward(dinp: usize, inp: usize, out: usize, dout: usize, P: i32, D: i32, Q: i32): void {
+  const row = <usize>Q << 2, plane = <usize>D * row;
+  for (let p = 0; p < P; p++) {
+    for (let d = 0; d < D; d++) {
+      const at = <usize>p * plane + <usize>d * row;
+      for (let q = 0; q < Q; q++) {
+        const j = <usize>p * row + (<usize>q << 2), o = at + (<usize>q << 2);
+        const e = <f32>Math.exp(<f64>(load<f32>(inp + o) - load<f32>(out + j)));
+        store<f32>(dinp + o, load<f32>(dinp + o) + load<f32>(dout + j) * e);
+      }
+    }
+  }
 }

@@ -105,6 +105,13 @@ export const table = {
   mean: [reduce.mean, 'both'],
   var: [reduce.variance, 'both'],
   std: [reduce.std, 'both'],
+  max: [reduce.max, 'both'],
+  min: [reduce.min, 'both'],
+  argmax: [reduce.argmax, 'both'],
+  argmin: [reduce.argmin, 'both'],
+  amax: [reduce.amax, 'both'],
+  amin: [reduce.amin, 'both'],
+  logsumexp: [reduce.logsumexp, 'both'],
   // products, normalisations, losses
   matmul: [matmul, 'both'],
   softmax: [softmax, 'both'],
