@@ -1,6 +1,7 @@
 // wasmgrad's public API: everything a user imports. Internals stay unexported.
 export { init, initInfo, type InitOptions, type InitInfo, type Build } from './wasm/load.ts';
 import './ops/table.ts'; // attaches the ops as Tensor methods
+export { setPrintOptions, type PrintOptions } from './print.ts'; // and String(t) / console.log(t)
 export type { ValuesIndices } from './ops/reduce.ts';
 export type { GeluOptions } from './ops/activation.ts';
 export { Tensor, type DType, type Shape } from './tensor.ts';
