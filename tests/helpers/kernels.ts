@@ -75,3 +75,25 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
   void worst;
   return maxdiff;
 }
+
+/** Bit-for-bit agreement: same value, same sign of zero, NaN where NaN. */
+export function assertSame(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string): void {
+  assert.is(actual.length, expected.length, `${label}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    if (!Object.is(actual[i], expected[i])) assert.unreachable(`${label}: element ${i} is ${actual[i]}, expected ${expected[i]}`);
+  }
+}
+
+/**
+ * Runs kernel `name`(first, ...inputs as buffers, ...nums): `first` is the output, poisoned
+ * (a count) or holding the given values (an accumulating backward). Checks that nothing past
+ * its end was written (4 guard floats) and returns its values.
+ */
+export function callKernel(k: Kernels, name: string, first: number | ArrayLike<number>, inputs: ArrayLike<number>[], ...nums: number[]): Float32Array {
+  const n = typeof first === 'number' ? first : first.length;
+  const out = f32buf([...(typeof first === 'number' ? new Array(n).fill(POISON) : Array.from(first)), POISON, POISON, POISON, POISON]);
+  (k as unknown as Record<string, (...a: number[]) => void>)[name](out, ...inputs.map((a) => f32buf(a)), ...nums);
+  const got = readF32(out, n + 4);
+  assert.ok(got.subarray(n).every((v) => v === Math.fround(POISON)), `${name}: wrote past the end (n=${n})`);
+  return got.subarray(0, n);
+}

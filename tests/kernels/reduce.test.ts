@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadKernels, f32buf, readF32, uniform, asF32, assertClose, POISON } from '../helpers/kernels.ts';
-import { free } from '../../src/wasm/heap.ts';
+import { loadKernels, f32buf, i32buf, readF32, uniform, asF32, assertClose, assertSame, callKernel, POISON } from '../helpers/kernels.ts';
+import { free, i32 } from '../../src/wasm/heap.ts';
 import * as ref from '../../src/ref/reduce.ts';
 
 const { k } = await loadKernels();
@@ -116,6 +116,71 @@ test('reduce: max_dim1 matches the reference exactly and propagates NaN', () => 
       assert.ok(Number.isNaN(got[0]) && got[1] === -Infinity, `N=${N} NaN at ${at}: ${got}`);
     }
   }
+});
+
+// (P, D, Q) layouts: rows (Q = 1), columns (P = 1), a middle dim, and tails of 1, 3, 4, 5, 33.
+const PDQ = [[1, 1, 1], [1, 5, 1], [3, 33, 1], [1, 4, 33], [2, 3, 5], [4, 1, 3], [5, 7, 4]];
+const gridOf = (n: number, seed: number) => Float64Array.from(uniform(n, seed, -4, 5), (v) => Math.floor(v) / 2);
+
+test('reduce: maxmin_mid gives the values and first indices of the reference, NaN winning', () => {
+  for (const [P, D, Q] of PDQ) {
+    for (const isMin of [0, 1]) {
+      const x = gridOf(P * D * Q, P * 100 + D * 10 + Q);
+      if (D > 2) x[Q] = NaN; // the first NaN of column 0 of plane 0 is at d = 1
+      const out = f32buf(P * Q + 4), idx = i32buf(new Array(P * Q + 4).fill(-9));
+      k.maxmin_mid(out, idx, f32buf(x), P, D, Q, isMin, 1);
+      const want = new Float64Array(P * Q), wantIdx = new Int32Array(P * Q);
+      ref.maxminMid(want, wantIdx, x, P, D, Q, isMin);
+      assertSame(readF32(out, P * Q), want, `maxmin_mid ${isMin} ${P}x${D}x${Q}`);
+      const got = i32().slice(idx >>> 2, (idx >>> 2) + P * Q + 4);
+      assert.equal(Array.from(got.subarray(0, P * Q)), Array.from(wantIdx), `maxmin_mid indices ${isMin} ${P}x${D}x${Q}`);
+      assert.equal(Array.from(got.subarray(P * Q)), [-9, -9, -9, -9], 'maxmin_mid: wrote past the end');
+      const noIdx = i32buf([-9]);
+      k.maxmin_mid(out, noIdx, f32buf(x), P, D, Q, isMin, 0);
+      assert.is(i32()[noIdx >>> 2], -9, 'withIdx 0 leaves idx alone');
+    }
+  }
+});
+
+test('reduce: index_mid_backward and ties_backward (both rules) match the reference bit for bit', () => {
+  for (const [P, D, Q] of PDQ) {
+    const n = P * D * Q, x = gridOf(n, n + 1), g = asF32(uniform(P * Q, n + 2)), d0 = asF32(uniform(n, n + 3));
+    if (n > 3) x[3] = NaN;
+    const out = new Float64Array(P * Q), idx = new Int32Array(P * Q);
+    ref.maxminMid(out, idx, x, P, D, Q, 0);
+    const w = Float64Array.from(d0);
+    ref.indexMidBackward(w, idx, g, P, D, Q);
+    const dp = f32buf(d0);
+    k.index_mid_backward(dp, i32buf(idx), f32buf(g), P, D, Q);
+    assertSame(readF32(dp, n), w, `index_mid_backward ${P}x${D}x${Q}`);
+    for (const evenly of [0, 1]) {
+      const want = Float64Array.from(d0);
+      ref.tiesBackward(want, x, out, g, P, D, Q, evenly);
+      assertSame(callKernel(k, 'ties_backward', d0, [x, out, g], P, D, Q, evenly), want, `ties_backward ${evenly} ${P}x${D}x${Q}`);
+    }
+  }
+  // Three tied maxima share the gradient; the NaN rules: amax's gives NaN, max()'s goes to the NaNs.
+  assertSame(callKernel(k, 'ties_backward', [0, 0, 0, 0], [[2, 1, 2, 2], [2], [3]], 1, 4, 1, 0), [1, 0, 1, 1], 'ties split evenly');
+  const nanAmax = callKernel(k, 'ties_backward', [0, 0, 0], [[1, NaN, 3], [NaN], [1]], 1, 3, 1, 0);
+  assert.ok(nanAmax.every(Number.isNaN), `amax's rule: ${nanAmax}`);
+  assertSame(callKernel(k, 'ties_backward', [0, 0, 0], [[1, NaN, 3], [NaN], [1]], 1, 3, 1, 1), [0, 1, 0], "max()'s rule");
+});
+
+test('reduce: logsumexp_mid and its backward are within 1 ulp of the reference; ±inf, NaN and empty as ATen', () => {
+  for (const [P, D, Q] of PDQ) {
+    const n = P * D * Q, x = asF32(uniform(n, n + 5, -30, 30)), g = asF32(uniform(P * Q, n + 6));
+    const want = new Float64Array(P * Q);
+    ref.logsumexpMid(want, x, P, D, Q);
+    const out = callKernel(k, 'logsumexp_mid', P * Q, [x], P, D, Q);
+    assertClose(out, want, 0, `logsumexp ${P}x${D}x${Q}`, ULP);
+    const w = new Float64Array(n);
+    ref.logsumexpBackward(w, x, out, g, P, D, Q);
+    assertClose(callKernel(k, 'logsumexp_backward', new Float64Array(n), [x, out, g], P, D, Q), w, 1e-45, `logsumexp_backward ${P}x${D}x${Q}`, ULP);
+  }
+  const edge = callKernel(k, 'logsumexp_mid', 4, [[-Infinity, -Infinity, Infinity, 1, NaN, 0, 1e4, 1e4]], 4, 2, 1);
+  assertSame(edge.subarray(0, 3), [-Infinity, Infinity, NaN], 'all -inf, an inf, a NaN');
+  assert.is(edge[3], Math.fround(1e4 + Math.LN2), 'large inputs do not overflow');
+  assertSame(callKernel(k, 'logsumexp_mid', 2, [[]], 2, 0, 1), [-Infinity, -Infinity], 'empty rows give -inf');
 });
 
 test.run();

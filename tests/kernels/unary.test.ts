@@ -162,4 +162,40 @@ test('unary: NaN propagates through every forward and backward', () => {
   }
 });
 
+test('unary: abs and sign match the reference bit for bit at every size (sign(NaN) = 0, |-0| = 0)', () => {
+  for (const n of ALL) {
+    const a = asF32(uniform(n, n + 9, -3, 3));
+    if (n > 4) { a[1] = NaN; a[2] = -0; a[3] = 0; a[4] = -Infinity; }
+    assertSame(forward('abs_forward', a), expect('absForward', a), `abs n=${n}`);
+    assertSame(forward('sign_forward', a), expect('signForward', a), `sign n=${n}`);
+  }
+  assertSame(forward('sign_forward', [NaN, -0, 0, -2, 3]), Float64Array.from([0, 0, 0, -1, 1]), 'sign edges');
+  assertSame(forward('abs_forward', [-0, -Infinity]), Float64Array.from([0, Infinity]), 'abs edges');
+});
+
+test('unary: log1p, sin and cos are within 1 float32 ulp of the float64 reference', () => {
+  for (const n of ALL) {
+    const x = asF32(uniform(n, n + 4, -0.999, 50)), t = asF32(uniform(n, n + 5, -30, 30));
+    assertClose(forward('log1p_forward', x), expect('log1pForward', x), 0, `log1p n=${n}`, ULP);
+    assertClose(forward('sin_forward', t), expect('sinForward', t), 1e-45, `sin n=${n}`, ULP);
+    assertClose(forward('cos_forward', t), expect('cosForward', t), 1e-45, `cos n=${n}`, ULP);
+  }
+  assertSame(forward('log1p_forward', [1e-30, -1, -2, Infinity]), Float64Array.from([Math.fround(1e-30), -Infinity, NaN, Infinity]), 'log1p edges');
+});
+
+test('unary: abs, log1p, reciprocal and rsqrt backward match the reference bit for bit; sin and cos within 1 ulp', () => {
+  for (const n of ALL) {
+    const d0 = asF32(uniform(n, n + 6)), g = asF32(uniform(n, n + 7, -2, 2)), x = asF32(uniform(n, n + 8, -0.9, 3));
+    assertSame(backward('abs_backward', d0, x, g), expectBack('absBackward', d0, x, g), `abs_backward n=${n}`);
+    assertSame(backward('log1p_backward', d0, x, g), expectBack('log1pBackward', d0, x, g), `log1p_backward n=${n}`);
+    const pos = asF32(uniform(n, n + 9, 0.05, 4));
+    const inv = forward('pow_forward', pos, -1), rs = forward('pow_forward', pos, -0.5);
+    assertSame(backward('reciprocal_backward', d0, inv, g), expectBack('reciprocalBackward', d0, inv, g), `reciprocal_backward n=${n}`);
+    assertSame(backward('rsqrt_backward', d0, rs, g), expectBack('rsqrtBackward', d0, rs, g), `rsqrt_backward n=${n}`);
+    const zero = new Float64Array(n);
+    assertClose(backward('sin_backward', zero, x, g), expectBack('sinBackward', zero, x, g), 1e-45, `sin_backward n=${n}`, ULP);
+    assertClose(backward('cos_backward', zero, x, g), expectBack('cosBackward', zero, x, g), 1e-45, `cos_backward n=${n}`, ULP);
+  }
+});
+
 test.run();
