@@ -87,6 +87,23 @@ const TANH_BETA: f32 = 0.7978845608028654;             // M_SQRT2 * M_2_SQRTPI *
 const KAPPA: f32 = 0.044715;
 const KAPPA3: f32 = <f32>3 * KAPPA;                    // scalar_t(3) * kKappa, in float32
 
+// tanh(BETA * (x + KAPPA x^3)) and erf(x / sqrt 2), rounded to float32: the pieces the gelu
+// forward and backward share, four lanes and one value (x2 = x*x).
+// @ts-ignore: decorator
+@inline function tanhPart4(x: v128, x2: v128): v128 {
+  const inner = f32x4.mul(f32x4.splat(TANH_BETA), f32x4.add(x, f32x4.mul(f32x4.splat(KAPPA), f32x4.mul(x2, x))));
+  return narrow(vtanh(lo64(inner)), vtanh(hi64(inner)));
+}
+// @ts-ignore: decorator
+@inline function tanhPart1(x: f32, x2: f32): f32 { return <f32>stanh(TANH_BETA * (x + KAPPA * (x2 * x))); }
+// @ts-ignore: decorator
+@inline function erfPart4(x: v128): v128 {
+  const a = f32x4.mul(x, f32x4.splat(SQRT1_2));
+  return narrow(verf(lo64(a)), verf(hi64(a)));
+}
+// @ts-ignore: decorator
+@inline function erfPart1(x: f32): f32 { return <f32>serf(x * SQRT1_2); }
+
 // approx 0 (erf): out = x * 0.5 * (1 + erf(x / sqrt 2)); 1 (tanh): out = 0.5 * x * (1 + tanh(
 // sqrt(2/pi) * (x + 0.044715 x^3))). inp (N) -> out (N); backward keeps inp. ref: src/ref/activation.ts
 // NOTE: 1 + erf cancels for x below about -4 (so gelu(-10) = 0 where the exact value is -8e-23),
@@ -105,16 +122,8 @@ export function gelu_forward(out: usize, inp: usize, N: i32, approx: i32): void 
       const o = <usize>i << 2;
       const x = v128.load(inp + o);
       let r: v128;
-      if (tanh) {
-        const x3 = f32x4.mul(f32x4.mul(x, x), x);
-        const inner = f32x4.mul(f32x4.splat(TANH_BETA), f32x4.add(x, f32x4.mul(f32x4.splat(KAPPA), x3)));
-        const t = narrow(vtanh(lo64(inner)), vtanh(hi64(inner)));
-        r = f32x4.mul(f32x4.mul(half, x), f32x4.add(one, t));
-      } else {
-        const a = f32x4.mul(x, f32x4.splat(SQRT1_2));
-        const e = narrow(verf(lo64(a)), verf(hi64(a)));
-        r = f32x4.mul(f32x4.mul(x, half), f32x4.add(one, e));
-      }
+      if (tanh) r = f32x4.mul(f32x4.mul(half, x), f32x4.add(one, tanhPart4(x, f32x4.mul(x, x))));
+      else r = f32x4.mul(f32x4.mul(x, half), f32x4.add(one, erfPart4(x)));
       v128.store(out + o, r);
     }
   }
@@ -122,12 +131,8 @@ export function gelu_forward(out: usize, inp: usize, N: i32, approx: i32): void 
     const o = <usize>i << 2;
     const x = load<f32>(inp + o);
     let r: f32;
-    if (tanh) {
-      const inner = TANH_BETA * (x + KAPPA * (x * x * x));
-      r = (<f32>0.5 * x) * (<f32>1 + <f32>stanh(inner));
-    } else {
-      r = (x * <f32>0.5) * (<f32>1 + <f32>serf(x * SQRT1_2));
-    }
+    if (tanh) r = (<f32>0.5 * x) * (<f32>1 + tanhPart1(x, x * x));
+    else r = (x * <f32>0.5) * (<f32>1 + erfPart1(x));
     store<f32>(out + o, r);
   }
 }
@@ -152,16 +157,14 @@ export function gelu_backward(dinp: usize, inp: usize, dout: usize, N: i32, appr
       let d: v128;
       if (tanh) {
         const x2 = f32x4.mul(x, x);
-        const inner = f32x4.mul(f32x4.splat(TANH_BETA), f32x4.add(x, f32x4.mul(f32x4.splat(KAPPA), f32x4.mul(x2, x))));
-        const t = narrow(vtanh(lo64(inner)), vtanh(hi64(inner)));
+        const t = tanhPart4(x, x2);
         const left = f32x4.mul(half, x);
         const leftD = f32x4.mul(half, f32x4.add(one, t));
         const tanhD = f32x4.sub(one, f32x4.mul(t, t));
         const innerD = f32x4.mul(f32x4.splat(TANH_BETA), f32x4.add(one, f32x4.mul(f32x4.splat(KAPPA3), x2)));
         d = f32x4.add(leftD, f32x4.mul(f32x4.mul(left, tanhD), innerD));
       } else {
-        const a = f32x4.mul(x, f32x4.splat(SQRT1_2));
-        const cdf = f32x4.mul(half, f32x4.add(one, narrow(verf(lo64(a)), verf(hi64(a)))));
+        const cdf = f32x4.mul(half, f32x4.add(one, erfPart4(x)));
         const q = f32x4.mul(f32x4.mul(x, x), f32x4.splat(-0.5));
         const pdf = f32x4.mul(f32x4.splat(PDF_BETA), narrow(vexp(lo64(q)), vexp(hi64(q))));
         d = f32x4.add(cdf, f32x4.mul(x, pdf));
@@ -175,13 +178,13 @@ export function gelu_backward(dinp: usize, inp: usize, dout: usize, N: i32, appr
     let d: f32;
     if (tanh) {
       const x2 = x * x;
-      const t = <f32>stanh(TANH_BETA * (x + KAPPA * (x2 * x)));
+      const t = tanhPart1(x, x2);
       const leftD = <f32>0.5 * (<f32>1 + t);
       const tanhD = <f32>1 - t * t;
       const innerD = TANH_BETA * (<f32>1 + KAPPA3 * x2);
       d = leftD + (<f32>0.5 * x) * tanhD * innerD;
     } else {
-      const cdf = <f32>0.5 * (<f32>1 + <f32>serf(x * SQRT1_2));
+      const cdf = <f32>0.5 * (<f32>1 + erfPart1(x));
       const pdf = PDF_BETA * <f32>sexp(x * x * <f32>-0.5);
       d = cdf + x * pdf;
     }
