@@ -23,21 +23,24 @@ export function relu_forward(out: usize, inp: usize, N: i32): void {
   }
 }
 
-// dinp (N) += out <= 0 ? 0 : dout (ATen threshold_backward on the result; a NaN out passes dout).
-// ref: src/ref/activation.ts
-export function relu_backward(dinp: usize, out: usize, dout: usize, N: i32): void {
+// Backward kernels take acc: 1 adds into dinp, 0 writes it (the first gradient; see gradTarget).
+
+// dinp (N) (+)= out <= 0 ? 0 : dout (ATen threshold_backward on the result; a NaN out passes
+// dout). ref: src/ref/activation.ts
+export function relu_backward(dinp: usize, out: usize, dout: usize, N: i32, acc: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const zero = f32x4.splat(0);
     for (; i + 4 <= N; i += 4) {
       const o = <usize>i << 2;
       const g = v128.andnot(v128.load(dout + o), f32x4.le(v128.load(out + o), zero));
-      v128.store(dinp + o, f32x4.add(v128.load(dinp + o), g));
+      v128.store(dinp + o, acc ? f32x4.add(v128.load(dinp + o), g) : g);
     }
   }
   for (; i < N; i++) {
     const o = <usize>i << 2;
-    if (!(load<f32>(out + o) <= 0)) store<f32>(dinp + o, load<f32>(dinp + o) + load<f32>(dout + o));
+    const g: f32 = load<f32>(out + o) <= 0 ? 0 : load<f32>(dout + o);
+    store<f32>(dinp + o, acc ? load<f32>(dinp + o) + g : g);
   }
 }
 
@@ -61,8 +64,8 @@ export function sigmoid_forward(out: usize, inp: usize, N: i32): void {
   }
 }
 
-// dinp (N) += dout * (1 - out) * out, left to right (ATen sigmoid_backward). ref: src/ref/activation.ts
-export function sigmoid_backward(dinp: usize, out: usize, dout: usize, N: i32): void {
+// dinp (N) (+)= dout * (1 - out) * out, left to right (ATen sigmoid_backward). ref: src/ref/activation.ts
+export function sigmoid_backward(dinp: usize, out: usize, dout: usize, N: i32, acc: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const one = f32x4.splat(1);
@@ -70,13 +73,14 @@ export function sigmoid_backward(dinp: usize, out: usize, dout: usize, N: i32): 
       const o = <usize>i << 2;
       const y = v128.load(out + o);
       const d = f32x4.mul(f32x4.mul(v128.load(dout + o), f32x4.sub(one, y)), y);
-      v128.store(dinp + o, f32x4.add(v128.load(dinp + o), d));
+      v128.store(dinp + o, acc ? f32x4.add(v128.load(dinp + o), d) : d);
     }
   }
   for (; i < N; i++) {
     const o = <usize>i << 2;
     const y = load<f32>(out + o);
-    store<f32>(dinp + o, load<f32>(dinp + o) + load<f32>(dout + o) * (<f32>1 - y) * y);
+    const d = load<f32>(dout + o) * (<f32>1 - y) * y;
+    store<f32>(dinp + o, acc ? load<f32>(dinp + o) + d : d);
   }
 }
 
@@ -137,17 +141,17 @@ export function gelu_forward(out: usize, inp: usize, N: i32, approx: i32): void 
   }
 }
 
-// dinp (N) += dout * gelu'(inp), in ATen's GeluBackwardKernelImpl order:
+// dinp (N) (+)= dout * gelu'(inp), in ATen's GeluBackwardKernelImpl order:
 //   erf:  cdf = 0.5 (1 + erf(x/sqrt 2)), pdf = PDF_BETA e^(x*x*-0.5), dinp += dout (cdf + x pdf)
 //   tanh: t = tanh(inner), dinp += dout (0.5 (1 + t) + 0.5 x (1 - t*t) BETA (1 + 3 KAPPA x^2))
 // ref: src/ref/activation.ts
-export function gelu_backward(dinp: usize, inp: usize, dout: usize, N: i32, approx: i32): void {
-  if (approx) geluBackward(dinp, inp, dout, N, true);
-  else geluBackward(dinp, inp, dout, N, false);
+export function gelu_backward(dinp: usize, inp: usize, dout: usize, N: i32, approx: i32, acc: i32): void {
+  if (approx) geluBackward(dinp, inp, dout, N, true, acc);
+  else geluBackward(dinp, inp, dout, N, false, acc);
 }
 
 // @ts-ignore: decorator
-@inline function geluBackward(dinp: usize, inp: usize, dout: usize, N: i32, tanh: bool): void {
+@inline function geluBackward(dinp: usize, inp: usize, dout: usize, N: i32, tanh: bool, acc: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const one = f32x4.splat(1), half = f32x4.splat(0.5);
@@ -169,7 +173,8 @@ export function gelu_backward(dinp: usize, inp: usize, dout: usize, N: i32, appr
         const pdf = f32x4.mul(f32x4.splat(PDF_BETA), narrow(vexp(lo64(q)), vexp(hi64(q))));
         d = f32x4.add(cdf, f32x4.mul(x, pdf));
       }
-      v128.store(dinp + o, f32x4.add(v128.load(dinp + o), f32x4.mul(v128.load(dout + o), d)));
+      const r = f32x4.mul(v128.load(dout + o), d);
+      v128.store(dinp + o, acc ? f32x4.add(v128.load(dinp + o), r) : r);
     }
   }
   for (; i < N; i++) {
@@ -188,6 +193,7 @@ export function gelu_backward(dinp: usize, inp: usize, dout: usize, N: i32, appr
       const pdf = PDF_BETA * <f32>sexp(x * x * <f32>-0.5);
       d = cdf + x * pdf;
     }
-    store<f32>(dinp + o, load<f32>(dinp + o) + load<f32>(dout + o) * d);
+    const r = load<f32>(dout + o) * d;
+    store<f32>(dinp + o, acc ? load<f32>(dinp + o) + r : r);
   }
 }

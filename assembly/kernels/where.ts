@@ -15,12 +15,13 @@ export function where_forward(out: usize, cond: usize, a: usize, b: usize, N: i3
   }
 }
 
-// dinp (N) += dout where cond is true (side 0, the gradient of a) or false (side 1, of b).
-// ref: src/ref/where.ts
-export function where_backward(dinp: usize, cond: usize, dout: usize, N: i32, isInt: i32, side: i32): void {
+// dinp (N) (+)= dout where cond is true (side 0, the gradient of a) or false (side 1, of b), 0
+// elsewhere; acc 1 adds, 0 writes (the first gradient; see gradTarget). ref: src/ref/where.ts
+export function where_backward(dinp: usize, cond: usize, dout: usize, N: i32, isInt: i32, side: i32, acc: i32): void {
   const want = side == 0;
   for (let i = 0; i < N; i++) {
     const o = <usize>i << 2;
-    if (truth(cond, o, isInt) == want) store<f32>(dinp + o, load<f32>(dinp + o) + load<f32>(dout + o));
+    const g: f32 = truth(cond, o, isInt) == want ? load<f32>(dout + o) : 0;
+    store<f32>(dinp + o, acc ? load<f32>(dinp + o) + g : g);
   }
 }

@@ -9,7 +9,7 @@ import { checkOptions } from './check.ts';
  *   const h = x.matmul(W).add(b).relu();
  */
 export const relu = (x: Tensor): Tensor => unary('relu', x, 'out', (k, o, a, n) => k.relu_forward(o, a, n),
-  (k, dx, _x, o, g, n) => k.relu_backward(dx, o, g, n));
+  (k, dx, _x, o, g, n, acc) => k.relu_backward(dx, o, g, n, acc), true);
 
 /**
  * 1 / (1 + e^-x), element-wise.
@@ -17,7 +17,7 @@ export const relu = (x: Tensor): Tensor => unary('relu', x, 'out', (k, o, a, n) 
  *   const p = logits.sigmoid();
  */
 export const sigmoid = (x: Tensor): Tensor => unary('sigmoid', x, 'out', (k, o, a, n) => k.sigmoid_forward(o, a, n),
-  (k, dx, _x, o, g, n) => k.sigmoid_backward(dx, o, g, n));
+  (k, dx, _x, o, g, n, acc) => k.sigmoid_backward(dx, o, g, n, acc), true);
 
 export interface GeluOptions {
   /** 'none' (default): x·Φ(x) with the exact erf; 'tanh': the tanh approximation (GPT-2's). */
@@ -37,5 +37,5 @@ export function gelu(x: Tensor, opts: GeluOptions = {}): Tensor {
     throw new Error(`gelu: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
   }
   const a = approximate === 'tanh' ? 1 : 0;
-  return unary('gelu', x, 'x', (k, o, i, n) => k.gelu_forward(o, i, n, a), (k, dx, i, _o, g, n) => k.gelu_backward(dx, i, g, n, a));
+  return unary('gelu', x, 'x', (k, o, i, n) => k.gelu_forward(o, i, n, a), (k, dx, i, _o, g, n, acc) => k.gelu_backward(dx, i, g, n, a, acc), true);
 }

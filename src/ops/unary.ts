@@ -8,19 +8,22 @@ import type { Kernels } from '../wasm/abi.ts';
 import { expectFloat } from './check.ts';
 
 /**
- * out = f(x) by the kernel `forward`; backward(k, dx, x, out, dout, n) accumulates into dx.
- * `keeps` says what the backward reads: x (log, log10, pow) or out (exp, sqrt, tanh).
+ * out = f(x) by the kernel `forward`; backward(k, dx, x, out, dout, n, acc) adds into dx, or
+ * writes it when acc is 0 (only with `writes`: for kernels that take acc, see gradTarget).
+ * `keeps` says what the backward reads: x (log, log10, pow) or out (exp, sqrt, relu).
  */
 export function unary(name: string, x: Tensor, keeps: 'x' | 'out' | 'none',
   forward: (k: Kernels, out: number, x: number, n: number) => void,
-  backward: (k: Kernels, dx: number, x: number, out: number, dout: number, n: number) => void): Tensor {
+  backward: (k: Kernels, dx: number, x: number, out: number, dout: number, n: number, acc: number) => void, writes = false): Tensor {
   expectFloat(x, name, 'input');
   const k = kernels(), n = x.numel();
   const out = Tensor._empty(x.shape);
   forward(k, out.ptr, x.ptr, n);
   const saved = keeps === 'x' ? [x] : keeps === 'out' ? [out] : [];
-  return record(name, out, [x], saved, (g) =>
-    backward(k, gradPtr(x), keeps === 'x' ? x.ptr : 0, keeps === 'out' ? out.ptr : 0, g, n));
+  return record(name, out, [x], saved, (g) => {
+    const [dx, acc] = writes ? gradTarget(x) : [gradPtr(x), 1];
+    backward(k, dx, keeps === 'x' ? x.ptr : 0, keeps === 'out' ? out.ptr : 0, g, n, acc);
+  });
 }
 
 export const neg = (x: Tensor): Tensor => unary('neg', x, 'none', (k, o, a, n) => k.neg_forward(o, a, n),

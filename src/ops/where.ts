@@ -2,7 +2,7 @@
 // dtype: a mask is a float32 tensor of 0/1 (what eq/lt/gt/... give; any nonzero is true) or an
 // int32 tensor (nonzero is true). Everything broadcasts; a and b may be numbers.
 import { Tensor, numelOf } from '../tensor.ts';
-import { record, gradPtr } from '../autograd.ts';
+import { record, gradTarget } from '../autograd.ts';
 import { kernels } from '../wasm/load.ts';
 import { expectTensor } from './check.ts';
 import { spread } from './binary.ts';
@@ -15,8 +15,8 @@ function select(op: string, cond: Tensor, a: Tensor | number, b: Tensor | number
   const out = Tensor._empty(shape);
   k.where_forward(out.ptr, C.ptr, A.ptr, B.ptr, n, isInt);
   return record(op, out, [A, B], [C], (g) => {
-    if (A.requiresGrad) k.where_backward(gradPtr(A), C.ptr, g, n, isInt, 0);
-    if (B.requiresGrad) k.where_backward(gradPtr(B), C.ptr, g, n, isInt, 1);
+    if (A.requiresGrad) { const [da, acc] = gradTarget(A); k.where_backward(da, C.ptr, g, n, isInt, 0, acc); }
+    if (B.requiresGrad) { const [db, acc] = gradTarget(B); k.where_backward(db, C.ptr, g, n, isInt, 1, acc); }
   });
 }
 

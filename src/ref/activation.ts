@@ -35,9 +35,12 @@ export function reluForward(out: Float64Array, inp: ArrayLike<number>, N: number
   for (let i = 0; i < N; i++) out[i] = inp[i] < 0 ? 0 : inp[i];
 }
 
-/** dinp += out <= 0 ? 0 : dout */
-export function reluBackward(dinp: Float64Array, out: ArrayLike<number>, dout: ArrayLike<number>, N: number): void {
-  for (let i = 0; i < N; i++) if (!(out[i] <= 0)) dinp[i] = f(dinp[i] + dout[i]);
+/** The backward kernels' acc: 1 adds d into dinp[i], 0 writes it. */
+const put = (dinp: Float64Array, i: number, d: number, acc: number) => { dinp[i] = acc ? f(dinp[i] + d) : d; };
+
+/** dinp (+)= out <= 0 ? 0 : dout */
+export function reluBackward(dinp: Float64Array, out: ArrayLike<number>, dout: ArrayLike<number>, N: number, acc = 1): void {
+  for (let i = 0; i < N; i++) put(dinp, i, out[i] <= 0 ? 0 : dout[i], acc);
 }
 
 /** out = 1 / (1 + e^-x) */
@@ -45,9 +48,9 @@ export function sigmoidForward(out: Float64Array, inp: ArrayLike<number>, N: num
   for (let i = 0; i < N; i++) out[i] = f(1 / f(1 + f(Math.exp(-inp[i]))));
 }
 
-/** dinp += dout * (1 - out) * out */
-export function sigmoidBackward(dinp: Float64Array, out: ArrayLike<number>, dout: ArrayLike<number>, N: number): void {
-  for (let i = 0; i < N; i++) dinp[i] = f(dinp[i] + f(f(dout[i] * f(1 - out[i])) * out[i]));
+/** dinp (+)= dout * (1 - out) * out */
+export function sigmoidBackward(dinp: Float64Array, out: ArrayLike<number>, dout: ArrayLike<number>, N: number, acc = 1): void {
+  for (let i = 0; i < N; i++) put(dinp, i, f(f(dout[i] * f(1 - out[i])) * out[i]), acc);
 }
 
 /** approx 0: x * 0.5 * (1 + erf(x / sqrt 2)); 1: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) */
@@ -63,8 +66,8 @@ export function geluForward(out: Float64Array, inp: ArrayLike<number>, N: number
   }
 }
 
-/** dinp += dout * gelu'(x), in ATen's order (see the kernel) */
-export function geluBackward(dinp: Float64Array, inp: ArrayLike<number>, dout: ArrayLike<number>, N: number, approx: number): void {
+/** dinp (+)= dout * gelu'(x), in ATen's order (see the kernel) */
+export function geluBackward(dinp: Float64Array, inp: ArrayLike<number>, dout: ArrayLike<number>, N: number, approx: number, acc = 1): void {
   for (let i = 0; i < N; i++) {
     const x = inp[i];
     let d: number;
@@ -80,6 +83,6 @@ export function geluBackward(dinp: Float64Array, inp: ArrayLike<number>, dout: A
       const pdf = f(PDF_BETA * f(Math.exp(f(f(x * x) * -0.5))));
       d = f(cdf + f(x * pdf));
     }
-    dinp[i] = f(dinp[i] + f(dout[i] * d));
+    put(dinp, i, f(dout[i] * d), acc);
   }
 }

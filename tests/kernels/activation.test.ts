@@ -34,9 +34,12 @@ test('relu: forward and backward match the reference bit for bit at every size, 
     const x = asF32(uniform(n, n, -2, 2)), g = asF32(uniform(n, n + 1, -1, 1)), d0 = asF32(uniform(n, n + 2));
     const out = callKernel(k, 'relu_forward', n, [x], n);
     assertSame(out, expect(ref.reluForward, n, x, n), `relu n=${n}`);
-    const want = Float64Array.from(d0);
-    ref.reluBackward(want, out, g, n);
-    assertSame(callKernel(k, 'relu_backward', d0, [out, g], n), want, `relu_backward n=${n}`);
+    for (const acc of [0, 1]) {
+      const want = Float64Array.from(d0);
+      ref.reluBackward(want, out, g, n, acc);
+      // acc 0 must write every element: it starts from poison.
+      assertSame(callKernel(k, 'relu_backward', acc ? d0 : n, [out, g], n, acc), want, `relu_backward acc ${acc} n=${n}`);
+    }
   }
   const e = callKernel(k, 'relu_forward', EDGES.length, [EDGES], EDGES.length);
   assertSame(e, expect(ref.reluForward, EDGES.length, EDGES.map(Math.fround), EDGES.length), 'relu edges');
@@ -50,9 +53,11 @@ test('sigmoid: forward within 1 ulp of the reference (dense sweep of [-100, 100]
     const out = callKernel(k, 'sigmoid_forward', n, [x], n);
     worst = Math.max(worst, within(out, expect(ref.sigmoidForward, n, x, n), 1, `sigmoid n=${n}`));
     const g = asF32(uniform(n, n + 1)), d0 = asF32(uniform(n, n + 2));
-    const want = Float64Array.from(d0);
-    ref.sigmoidBackward(want, out, g, n);
-    assertSame(callKernel(k, 'sigmoid_backward', d0, [out, g], n), want, `sigmoid_backward n=${n}`);
+    for (const acc of [0, 1]) {
+      const want = Float64Array.from(d0);
+      ref.sigmoidBackward(want, out, g, n, acc);
+      assertSame(callKernel(k, 'sigmoid_backward', acc ? d0 : n, [out, g], n, acc), want, `sigmoid_backward acc ${acc} n=${n}`);
+    }
   }
   const e = callKernel(k, 'sigmoid_forward', EDGES.length, [EDGES], EDGES.length);
   within(e, expect(ref.sigmoidForward, EDGES.length, EDGES.map(Math.fround), EDGES.length), 1, 'sigmoid edges');
@@ -68,10 +73,13 @@ for (const [approx, name] of [[0, 'erf'], [1, 'tanh']] as const) {
       const out = callKernel(k, 'gelu_forward', n, [x], n, approx);
       // out = (x/2)(1 + t): an ulp of (1 + t) is worth |x| 2^-24 of out.
       worst = Math.max(worst, within(out, expect(ref.geluForward, n, x, n, approx), 2, `gelu ${name} n=${n}`, (i) => Math.abs(x[i]) * ULP));
-      const g = asF32(uniform(n, n + 1)), zero = new Float64Array(n);
-      const want = new Float64Array(n);
-      ref.geluBackward(want, x, g, n, approx);
-      within(callKernel(k, 'gelu_backward', zero, [x, g], n, approx), want, 2, `gelu_backward ${name} n=${n}`, (i) => Math.abs(g[i]) * (1 + Math.abs(x[i])) * 2 * ULP);
+      const g = asF32(uniform(n, n + 1)), d0 = asF32(uniform(n, n + 2));
+      for (const acc of [0, 1]) {
+        const want = Float64Array.from(d0);
+        ref.geluBackward(want, x, g, n, approx, acc);
+        within(callKernel(k, 'gelu_backward', acc ? d0 : n, [x, g], n, approx, acc), want, 2, `gelu_backward ${name} acc ${acc} n=${n}`,
+          (i) => Math.abs(g[i]) * (1 + Math.abs(x[i])) * 2 * ULP + (acc ? 2 * ULP * Math.abs(d0[i]) : 0));
+      }
     }
     const e = callKernel(k, 'gelu_forward', EDGES.length, [EDGES], EDGES.length, approx);
     within(e, expect(ref.geluForward, EDGES.length, EDGES.map(Math.fround), EDGES.length, approx), 2, `gelu ${name} edges`, () => 1e-7);
@@ -103,10 +111,10 @@ test('activations: backward kernels match central differences of the float64 for
   const close = (got: ArrayLike<number>, want: ArrayLike<number>, label: string) => {
     for (let i = 0; i < n; i++) assert.ok(Math.abs(got[i] - want[i]) <= 1e-4 * (1 + Math.abs(want[i])), `${label} ${i}: ${got[i]} vs ${want[i]}`);
   };
-  close(callKernel(k, 'gelu_backward', zero, [x, g], n, 0), fd(erfGelu), 'gelu erf');
-  close(callKernel(k, 'gelu_backward', zero, [x, g], n, 1), fd(tanhGelu), 'gelu tanh');
-  close(callKernel(k, 'sigmoid_backward', zero, [callKernel(k, 'sigmoid_forward', n, [x], n), g], n), fd(sig), 'sigmoid');
-  close(callKernel(k, 'relu_backward', zero, [callKernel(k, 'relu_forward', n, [x], n), g], n), fd((v) => Math.max(v, 0)), 'relu');
+  close(callKernel(k, 'gelu_backward', zero, [x, g], n, 0, 1), fd(erfGelu), 'gelu erf');
+  close(callKernel(k, 'gelu_backward', zero, [x, g], n, 1, 1), fd(tanhGelu), 'gelu tanh');
+  close(callKernel(k, 'sigmoid_backward', zero, [callKernel(k, 'sigmoid_forward', n, [x], n), g], n, 1), fd(sig), 'sigmoid');
+  close(callKernel(k, 'relu_backward', zero, [callKernel(k, 'relu_forward', n, [x], n), g], n, 1), fd((v) => Math.max(v, 0)), 'relu');
 });
 
 test.run();

@@ -9,7 +9,7 @@ import * as cref from '../../src/ref/clamp.ts';
 const { k } = await loadKernels();
 const ALL = [...SIZES, 200];
 
-test('where: forward and both backwards match the reference bit for bit (float masks, NaN counts as true)', () => {
+test('where: forward and both backwards (adding or writing) match the reference bit for bit (float masks, NaN counts as true)', () => {
   for (const n of ALL) {
     const cond = Float64Array.from(uniform(n, n), (v) => (v > 0 ? 1 : 0));
     if (n > 2) cond[2] = NaN;
@@ -18,9 +18,11 @@ test('where: forward and both backwards match the reference bit for bit (float m
     wref.whereForward(want, cond, a, b, n);
     assertSame(callKernel(k, 'where_forward', n, [cond, a, b], n, 0), want, `where n=${n}`);
     for (const side of [0, 1]) {
-      const w = Float64Array.from(d0);
-      wref.whereBackward(w, cond, g, n, side);
-      assertSame(callKernel(k, 'where_backward', d0, [cond, g], n, 0, side), w, `where_backward side ${side} n=${n}`);
+      for (const acc of [0, 1]) {
+        const w = Float64Array.from(d0);
+        wref.whereBackward(w, cond, g, n, side, acc);
+        assertSame(callKernel(k, 'where_backward', acc ? d0 : n, [cond, g], n, 0, side, acc), w, `where_backward side ${side} acc ${acc} n=${n}`);
+      }
     }
   }
 });
