@@ -1,6 +1,8 @@
 // The notebook's training loop (In[29]) as a library function: minibatches from randint on
 // the model's generator, SGD with the step learning-rate schedule, the loss logged every
-// `logEvery` steps and log10(loss) kept for every step (lossi).
+// `logEvery` steps and log10(loss) kept for every step (lossi). A loss that stops being finite,
+// or stays far above where the run started, ends training with a DivergenceError.
+// Leaves out: data, checkpoints and sampling (session.ts owns a whole run).
 import { Generator, Tensor, randint, optim, NotebookMLPStep } from '../index.ts';
 import type { MLP } from './model.ts';
 import { initInfo } from '../wasm/load.ts';
@@ -43,101 +45,157 @@ export interface TrainOptions {
    * whichever is faster while the machine's other load comes and goes (src/fused/thread_choice.ts).
    */
   adaptiveThreads?: boolean;
+  /** Where log10(loss) of each step goes (default: a new array, returned as `lossi`). */
+  lossi?: number[];
+  /** The divergence check to use (a Session keeps one across its chunks); default a fresh one. */
+  divergence?: DivergenceCheck;
 }
 
 export interface TrainResult {
   /** [step, loss] at every logged step. */
   log: [number, number][];
-  /** log10(loss) of every step run here. */
+  /** log10(loss) of every step run here (the `lossi` option's array when given). */
   lossi: number[];
   /** The step the model has reached (== steps unless stopped early). */
   stepReached: number;
   /** Wall time spent in the loop, in seconds. */
   seconds: number;
+  /** The loss of the last step run here (NaN if none ran). */
+  lastLoss: number;
   /** With threads: how many of the steps run here used them. */
   threadedSteps?: number;
 }
 
-export class NonFiniteLossError extends Error {
-  constructor(readonly step: number, readonly loss: number) {
-    super(`the loss became ${loss} at step ${step}: training diverged; try a lower --lr`);
-  }
-}
-
-export const lrAt = (s: Schedule, step: number): number => (step < s.decayAt ? s.lr : s.lrAfter);
-
-/** Lets timers and signal handlers run (progress redraws, Ctrl-C) between chunks of steps. */
-const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
-export async function train(model: MLP, X: Tensor, Y: Tensor, g: Generator, opts: TrainOptions): Promise<TrainResult> {
-  const { batchSize, schedule } = opts;
-  // With batch norm the whole step is one kernel call (src/fused/mlp_step.ts); else eager.
-  const fused = !opts.eager && model.bngain ? fusedStep(model, X, Y, batchSize) : null;
-  const sgd = fused ? null : new optim.SGD(model.parameters(), { lr: schedule.lr });
-  const threads = opts.threads ?? initInfo()?.threads ?? 1;
-  if (threads > 1 && threads !== initInfo()?.threads) {
-    throw new Error(`train: threads ${threads} needs init({ threads: ${threads} }) first (init gave ${initInfo()?.threads ?? 'nothing'})`);
-  }
-  if (fused && threads > 1) {
-    fused.threads = await StepThreads.start();
-    if (opts.adaptiveThreads === false) fused.threadChoice = null;
-  }
-  try {
-    return await loop(model, X, Y, g, opts, fused, sgd);
-  } finally {
-    if (fused?.threads) { await fused.threads.stop(); fused.threads = null; }
+/** Training diverged; `step` is the step whose loss showed it. Nothing should be saved. */
+export class DivergenceError extends Error {
+  constructor(message: string, readonly step: number, readonly loss: number) {
+    super(message);
+    this.name = 'DivergenceError';
   }
 }
 
 /**
- * The model's fused step, made once and kept for its later train() calls on the same data (a
- * paused Session continues on it): the step packs the parameters into one block, and packing
- * them a second time is refused.
+ * When a run has diverged: at once when a loss is not finite, or when the loss stays above
+ * `factor` times the first loss it saw for `window` steps in a row. A healthy run's minibatch
+ * losses never stay there that long: the notebook starts near ln(27) = 3.3, a model no better
+ * than a uniform guess, and a rate like --lr 1e9 sits at 1e10 for good without ever reaching NaN.
  */
-const fusedSteps = new WeakMap<MLP, { X: Tensor; Y: Tensor; batchSize: number; step: NotebookMLPStep }>();
-function fusedStep(model: MLP, X: Tensor, Y: Tensor, batchSize: number): NotebookMLPStep {
-  const kept = fusedSteps.get(model);
-  if (kept && kept.X === X && kept.Y === Y && kept.batchSize === batchSize) return kept.step;
-  const step = new NotebookMLPStep({
-    C: model.C, W1: model.W1, b1: model.b1, W2: model.W2, b2: model.b2, bngain: model.bngain!, bnbias: model.bnbias!,
-    bnmeanRunning: model.bnmeanRunning!, bnstdRunning: model.bnstdRunning!,
-  }, X, Y, { batchSize });
-  fusedSteps.set(model, { X, Y, batchSize, step });
-  return step;
+export class DivergenceCheck {
+  private first = NaN;
+  private above = 0;
+  constructor(readonly factor = 3, readonly window = 1000) {}
+
+  /** Throws DivergenceError when `loss` (of step `step`) shows the run has diverged. */
+  check(step: number, loss: number): void {
+    if (!Number.isFinite(loss)) throw new DivergenceError(`the loss became ${loss} at step ${step}: training diverged; try a lower --lr`, step, loss);
+    if (Number.isNaN(this.first)) this.first = loss;
+    this.above = loss > this.factor * this.first ? this.above + 1 : 0;
+    if (this.above >= this.window) {
+      throw new DivergenceError(`the loss stayed above ${fmt(this.factor * this.first)} (${this.factor}x its first value, ${fmt(this.first)}) ` +
+        `for ${this.window} steps and is ${fmt(loss)} at step ${step}: training diverged; try a lower --lr`, step, loss);
+    }
+  }
 }
 
-async function loop(model: MLP, X: Tensor, Y: Tensor, g: Generator, opts: TrainOptions, fused: NotebookMLPStep | null, sgd: optim.SGD | null): Promise<TrainResult> {
-  const { steps, batchSize, schedule } = opts;
+const fmt = (x: number) => (Math.abs(x) >= 1e5 ? x.toExponential(2) : x.toFixed(4));
+
+export const lrAt = (s: Schedule, step: number): number => (step < s.decayAt ? s.lr : s.lrAfter);
+
+/** One training step as the loop sees it: update the model, return the minibatch loss. */
+export interface TrainStep {
+  step(g: Generator, lr: number): number;
+  /** With threads: how many steps ran threaded so far. */
+  readonly threadedSteps?: number;
+  close(): Promise<void>;
+}
+
+/**
+ * THE place a training step is made: the fused step (one wasm call per step) where the model
+ * has batch norm, else every op through the autograd engine with optim.SGD. Both give the same
+ * numbers bit for bit.
+ */
+export async function makeTrainStep(model: MLP, X: Tensor, Y: Tensor, opts: { batchSize: number; eager?: boolean; threads?: number; adaptiveThreads?: boolean }): Promise<TrainStep> {
+  const threads = opts.threads ?? initInfo()?.threads ?? 1;
+  if (threads > 1 && threads !== initInfo()?.threads) {
+    throw new Error(`train: threads ${threads} needs init({ threads: ${threads} }) first (init gave ${initInfo()?.threads ?? 'nothing'})`);
+  }
+  if (!opts.eager && model.bngain) {
+    const fused = new NotebookMLPStep({
+      C: model.C, W1: model.W1, b1: model.b1, W2: model.W2, b2: model.b2, bngain: model.bngain, bnbias: model.bnbias!,
+      bnmeanRunning: model.bnmeanRunning!, bnstdRunning: model.bnstdRunning!,
+    }, X, Y, { batchSize: opts.batchSize });
+    let started = 0;
+    if (threads > 1) {
+      fused.threads = await StepThreads.start();
+      if (opts.adaptiveThreads === false) fused.threadChoice = null;
+    }
+    return {
+      step: (g, lr) => { started++; return fused.step(g, lr); },
+      get threadedSteps() { return fused.threads ? (fused.threadChoice ? fused.threadChoice.threadedSteps : started) : undefined; },
+      async close() { if (fused.threads) { await fused.threads.stop(); fused.threads = null; } },
+    };
+  }
+  const sgd = new optim.SGD(model.parameters(), { lr: 0.1 });
+  const n = X.shape[0];
+  return {
+    step(g, lr) {
+      const ix = randint(0, n, [opts.batchSize], { generator: g });
+      const loss = model.loss(X.index(ix), Y.index(ix));
+      sgd.zeroGrad();
+      loss.backward();
+      sgd.lr = lr;
+      sgd.step();
+      return loss.item();
+    },
+    async close() {},
+  };
+}
+
+/**
+ * Lets timers, messages and signal handlers run (progress redraws, a pause, Ctrl-C) between
+ * steps: at least every YIELD_MS, whatever a step costs. setImmediate where there is one (Node:
+ * microseconds, and due timers and signals run first), else a zero timeout.
+ */
+const YIELD_MS = 50;
+const setImmediateLike = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+const yieldToEventLoop = () => new Promise<void>((resolve) => (setImmediateLike ? setImmediateLike(resolve) : setTimeout(resolve, 0)));
+
+/** Trains `model` from opts.startStep up to opts.steps; throws DivergenceError if it diverges. */
+export async function train(model: MLP, X: Tensor, Y: Tensor, g: Generator, opts: TrainOptions): Promise<TrainResult> {
+  const step = await makeTrainStep(model, X, Y, opts);
+  try {
+    return await loop(step, g, opts);
+  } finally {
+    await step.close();
+  }
+}
+
+async function loop(trainStep: TrainStep, g: Generator, opts: TrainOptions): Promise<TrainResult> {
+  const { steps, schedule } = opts;
   const logEvery = opts.logEvery ?? 10000;
   const progressEvery = opts.progressEvery ?? 1000;
-  const n = X.shape[0];
+  const divergence = opts.divergence ?? new DivergenceCheck();
   const log: [number, number][] = [];
-  const lossi: number[] = [];
+  const lossi = opts.lossi ?? [];
   const t0 = performance.now();
-  let i = opts.startStep ?? 0;
+  let nextYield = t0 + YIELD_MS;
+  let i = opts.startStep ?? 0, value = NaN;
   for (; i < steps; i++) {
     if (opts.shouldStop?.()) break;
-    let value: number;
-    if (fused) {
-      value = fused.step(g, lrAt(schedule, i));
-    } else {
-      const ix = randint(0, n, [batchSize], { generator: g });
-      const loss = model.loss(X.index(ix), Y.index(ix));
-      sgd!.zeroGrad();
-      loss.backward();
-      sgd!.lr = lrAt(schedule, i);
-      sgd!.step();
-      value = loss.item();
-    }
-    if (!Number.isFinite(value)) throw new NonFiniteLossError(i, value);
+    value = trainStep.step(g, lrAt(schedule, i));
+    divergence.check(i, value);
     if (i % logEvery === 0) { log.push([i, value]); opts.onLog?.(i, value); }
     lossi.push(Math.log10(value));
-    if ((i + 1) % progressEvery === 0) {
-      opts.onProgress?.(i + 1, value);
+    const progress = (i + 1) % progressEvery === 0;
+    if (progress) opts.onProgress?.(i + 1, value);
+    if (progress || performance.now() >= nextYield) {
       await yieldToEventLoop();
+      nextYield = performance.now() + YIELD_MS;
     }
   }
   const seconds = (performance.now() - t0) / 1000;
-  if (!fused?.threads) return { log, lossi, stepReached: i, seconds };
-  return { log, lossi, stepReached: i, seconds, threadedSteps: fused.threadChoice ? fused.threadChoice.threadedSteps : i - (opts.startStep ?? 0) };
+  const threadedSteps = trainStep.threadedSteps;
+  const result: TrainResult = { log, lossi, stepReached: i, seconds, lastLoss: value };
+  if (threadedSteps !== undefined) result.threadedSteps = threadedSteps;
+  return result;
 }
