@@ -50,7 +50,7 @@ const check = (name, ok, detail) => {
   if (ok) passed++; else failed++;
 };
 if (!existsSync(`${root}/names.txt`)) {
-  check('names.txt present', false, 'copy ../shared/data/names.txt to ./names.txt');
+  check('names.txt present', false, 'put makemore\'s names.txt in ./names.txt (https://raw.githubusercontent.com/karpathy/makemore/master/names.txt)');
 } else if (!existsSync(`${root}/dist/cli.js`)) {
   check('dist/cli.js present', false, 'run `npm run build` first');
 } else {

@@ -134,6 +134,15 @@ if (existsSync(deno)) {
   const b = last(d.stdout);
   check('deno: runs the same app from its node_modules', d.status === 0 && b, d.stderr);
   if (a && b) check('deno: the same numbers as Node', JSON.stringify(a) === JSON.stringify(b), `node ${JSON.stringify(a.final)}, deno ${JSON.stringify(b.final)}`);
+  // A script outside any package that imports wasmgrad's files by path: the README's deno.json import map.
+  const outside = join(tmp, 'outside');
+  mkdirSync(outside);
+  const loader = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).dependencies['@assemblyscript/loader'];
+  writeFileSync(join(outside, 'deno.json'), JSON.stringify({ imports: { '@assemblyscript/loader': `npm:@assemblyscript/loader@${loader}` } }));
+  writeFileSync(join(outside, 'script.js'), `import { init, tensor } from ${JSON.stringify(join(pkg, 'dist', 'index.js'))};\n` +
+    "await init({ build: 'simd' });\nconsole.log(JSON.stringify(tensor([1, 2, 3]).mul(2).tolist()));\n");
+  const o = run(process.execPath, [deno, 'run', '--allow-read', 'script.js'], { cwd: outside, env: { ...process.env, NO_COLOR: '1' } });
+  check('deno: a script outside the package runs with the README\'s import map', o.status === 0 && o.stdout.trim() === '[2,4,6]', o.stderr);
 } else check('deno present (npm install in the repository ships it)', false);
 
 // ---- bundle it for a browser, and run the bundle ----
