@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { init, type InitInfo, type Build } from './index.ts';
 import { DataError } from './makemore/data.ts';
 import {
-  Session, NOTEBOOK, ConfigError, checkConfig, resumeConfig, checkVocab, datasetTensors, modelFromCheckpoint, splitLoss, sampleNames,
+  Session, NOTEBOOK, LIMITS, ConfigError, checkConfig, resumeConfig, checkVocab, datasetTensors, modelFromCheckpoint, splitLoss, sampleNames,
   type RunConfig, type Labels,
 } from './makemore/session.ts';
 import { DivergenceError } from './makemore/train.ts';
@@ -267,7 +267,11 @@ async function cmdTrain(args: string[]): Promise<void> {
   } else {
     config = { ...NOTEBOOK, ...given };
   }
-  checkConfig(config, LABELS);
+  // A setting out of range is the flag's fault if one was given, else the checkpoint's.
+  const labels: Labels = resume
+    ? Object.fromEntries(Object.keys(config).map((k) => [k, k in given ? LABELS[k as keyof RunConfig] : `the checkpoint's ${LIMITS[k as keyof typeof LIMITS]?.[0] ?? k}`]))
+    : LABELS;
+  checkConfig(config, labels);
   // Outputs: writable now (a trial write), none the same file as another or as an input, and
   // reserved for this run; --plot's optional packages present.
   const outputs = [{ flag: '--save', path: saveTo }, { flag: '--plot', path: plotTo }].filter((o): o is { flag: string; path: string } => o.path !== null);
