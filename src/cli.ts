@@ -49,10 +49,11 @@ const TRAIN_HELP = `wasmgrad train: train the makemore notebook's MLP and print 
 Options:
   --data FILE          names, one per line (default ./names.txt; downloaded from makemore if missing)
   --steps N            training steps (default 200000; 0 = evaluate and sample the untrained model)
-  --batch-size N       minibatch size (default 32; up to 4096)
-  --block-size N       characters of context (default 3; up to 64)
-  --embed N            embedding size (default 10; up to 1024)
-  --hidden N           hidden units (default 200; up to 4096)
+  --batch-size N       minibatch size (default 32)
+  --block-size N       characters of context (default 3)
+  --embed N            embedding size (default 10)
+  --hidden N           hidden units (default 200); sizes that cannot fit wasm memory
+                       (4 GiB) are refused before anything is allocated
   --lr X               learning rate (default 0.1)
   --lr-decay-at N      first step at --lr-after (default steps/2)
   --lr-after X         learning rate after the decay (default 0.01)
@@ -259,11 +260,10 @@ async function cmdTrain(args: string[]): Promise<void> {
   // Everything that can be checked is checked before the work starts.
   let resume: Checkpoint | null = null;
   let config: RunConfig;
+  let notes: string[] = [];
   if (typeof v.resume === 'string') {
     resume = decodeCheckpoint(await readCheckpointFile(v.resume));
-    const r = resumeConfig(resume, given, LABELS);
-    config = r.config;
-    for (const n of r.notes) note(`note: ${n}`);
+    ({ config, notes } = resumeConfig(resume, given, LABELS));
   } else {
     config = { ...NOTEBOOK, ...given };
   }
@@ -286,8 +286,6 @@ async function cmdTrain(args: string[]): Promise<void> {
   signals.idle('stopped before training began; nothing was saved');
   const info = await initFrom(v, threads);
   const text = await readNames((v.data as string | undefined) ?? 'names.txt', { download: v.data === undefined, log: note });
-  const trains = config.steps > (resume?.training.step ?? 0);
-  checkDataFits(text, { ...config, batchnorm: config.batchnorm ?? true, batchSize: trains ? config.batchSize : 0 }, resume ? "the checkpoint's sizes with this data" : 'these sizes');
   const session = new Session(text, config, { resume: resume ?? undefined, eager: process.env.WASMGRAD_EAGER === '1' });
   const { data, model } = session;
   const { blockSize, batchnorm, steps } = session.config;
@@ -306,6 +304,7 @@ async function cmdTrain(args: string[]): Promise<void> {
     result.init = init;
   }
   if (resume) note(`resuming from ${v.resume} at step ${session.startStep}`);
+  for (const n of notes) note(`note: ${n}`);
 
   const progress = await startProgress(steps, session.step, human);
   signals.training();
@@ -331,6 +330,7 @@ async function cmdTrain(args: string[]): Promise<void> {
     note(`interrupted by ${signals.caught} at step ${session.step}` +
       (saved ? `: saving the checkpoint to ${saveTo}` : saveTo ? ' (no step completed: nothing new to save)' : ' (nothing saved: pass --save FILE to keep progress)'));
     if (saved) await save();
+    signals.idle(saved ? kept(session.step) : 'nothing was saved');
     if (json) out(JSON.stringify({ interrupted: signals.caught, step: session.step, saved: saved ? saveTo : null }));
     process.exitCode = signals.code;
     signals.dispose();

@@ -6,9 +6,10 @@
 import { Generator, tensor, type Tensor } from '../index.ts';
 import { makeSplits, DataError, type Dataset, type Splits } from './data.ts';
 import { MLP, type ModelConfig } from './model.ts';
-import { train, lrAt, DivergenceCheck, DivergenceError, type Schedule } from './train.ts';
+import { train, makeTrainStep, lrAt, DivergenceCheck, DivergenceError, type Schedule, type TrainStep } from './train.ts';
 import { encodeCheckpoint, loadInto, type Checkpoint } from './checkpoint.ts';
 import { LossCurve } from './loss_curve.ts';
+import { checkDataFits } from './limits.ts';
 
 export interface RunConfig {
   steps: number;
@@ -40,15 +41,18 @@ export class ConfigError extends Error {
 
 type IntKey = 'steps' | 'batchSize' | 'blockSize' | 'nEmbed' | 'nHidden' | 'seed' | 'decayAt';
 
-/** What each whole-number setting may be: [label, min, max]. */
+/**
+ * What each whole-number setting may be: [label, min, max]. Sizes have no maximum here: what
+ * fits is what wasm memory holds, which limits.ts works out from the sizes and the data.
+ */
 export const LIMITS: Record<IntKey, [string, number, number]> = {
-  steps: ['steps', 0, 1_000_000_000],
-  batchSize: ['batch size', 1, 4096],
-  blockSize: ['block size', 1, 64],
-  nEmbed: ['embedding size', 1, 1024],
-  nHidden: ['hidden units', 1, 4096],
+  steps: ['steps', 0, Infinity],
+  batchSize: ['batch size', 1, Infinity],
+  blockSize: ['block size', 1, Infinity],
+  nEmbed: ['embedding size', 1, Infinity],
+  nHidden: ['hidden units', 1, Infinity],
   seed: ['seed', 0, 0xffffffff],
-  decayAt: ['learning-rate decay step', 0, 1_000_000_000],
+  decayAt: ['learning-rate decay step', 0, Infinity],
 };
 
 /** How a caller names each setting in its messages (the CLI: '--hidden'); default the key. */
@@ -61,7 +65,8 @@ export function checkConfig(c: RunConfig, labels: Labels = {}): void {
     if (key === 'decayAt' && v === undefined) continue;
     if (!Number.isSafeInteger(v) || v! < min || v! > max) {
       const name = labels[key as IntKey] ?? label;
-      throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got ${v === undefined || Number.isNaN(v) ? 'nothing' : v}`);
+      const range = max === Infinity ? `>= ${min}` : `from ${min} to ${max}`;
+      throw new ConfigError(`${name} must be a whole number ${range}, got ${v === undefined || Number.isNaN(v) ? 'nothing' : v}`);
     }
   }
   for (const key of ['lr', 'lrAfter'] as const) {
@@ -203,8 +208,10 @@ export class Session {
   diverged: DivergenceError | null = null;
   private readonly divergence = new DivergenceCheck();
   private readonly eager: boolean;
+  /** Made at the first run() and kept: every chunk of the run steps with it. */
+  private trainStep: TrainStep | null = null;
 
-  /** Throws DataError for bad names text, ConfigError for bad settings. Needs init() first. */
+  /** Throws DataError for bad names text, ConfigError for bad settings, MemoryLimitError for a run too big. Needs init() first. */
   constructor(text: string, config: RunConfig, opts: SessionOptions = {}) {
     checkConfig(config);
     this.config = { ...config, decayAt: config.decayAt ?? Math.floor(config.steps / 2), batchnorm: config.batchnorm ?? true };
@@ -217,9 +224,12 @@ export class Session {
       }
       if (!ckpt.training.generator) throw new ConfigError('this checkpoint holds weights only (no generator state), so training cannot resume exactly from it');
     }
+    // Whether the run fits in wasm memory, from the text's size, before anything is allocated.
+    const trains = this.config.steps > (ckpt?.training.step ?? 0);
+    checkDataFits(text, { blockSize, nEmbed, nHidden, batchnorm, batchSize: trains ? batchSize : 0 }, ckpt ? "the checkpoint's sizes with this data" : 'these sizes');
     this.data = makeSplits(text, { blockSize, seed });
     if (ckpt) checkVocab(ckpt, this.data.vocab.itos);
-    if (this.config.steps > (ckpt?.training.step ?? 0) && this.data.train.n < batchSize) {
+    if (trains && this.data.train.n < batchSize) {
       throw new DataError(`the train split has ${this.data.train.n} examples, fewer than the batch size ${batchSize}; use a smaller batch or more names`);
     }
     this.tensors = { train: datasetTensors(this.data.train, blockSize), val: datasetTensors(this.data.val, blockSize), test: datasetTensors(this.data.test, blockSize) };
@@ -256,10 +266,12 @@ export class Session {
     };
     const logEvery = opts.logEvery ?? 10000;
     try {
+      const { X, Y } = this.tensors.train;
+      this.trainStep ??= await makeTrainStep(this.model, X, Y, { batchSize: this.config.batchSize, eager: this.eager });
       const r = await train(this.model, this.tensors.train.X, this.tensors.train.Y, this.generator, {
         steps: this.config.steps, batchSize: this.config.batchSize, schedule: this.schedule, startStep: this.step,
         logEvery, progressEvery: opts.progressEvery, shouldStop: opts.shouldStop, eager: this.eager,
-        lossi: fresh, divergence: this.divergence,
+        lossi: fresh, divergence: this.divergence, step: this.trainStep,
         onLog: (i, loss) => { this.log.push([i, loss]); opts.onLog?.(i, loss); },
         onProgress: (i, loss) => { last = loss; flush(i); },
       });

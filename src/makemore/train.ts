@@ -49,6 +49,8 @@ export interface TrainOptions {
   lossi?: number[];
   /** The divergence check to use (a Session keeps one across its chunks); default a fresh one. */
   divergence?: DivergenceCheck;
+  /** A step made by makeTrainStep for this model and data, reused across calls (a Session's chunks); default a new one. */
+  step?: TrainStep;
 }
 
 export interface TrainResult {
@@ -101,12 +103,20 @@ const fmt = (x: number) => (Math.abs(x) >= 1e5 ? x.toExponential(2) : x.toFixed(
 
 export const lrAt = (s: Schedule, step: number): number => (step < s.decayAt ? s.lr : s.lrAfter);
 
-/** One training step as the loop sees it: update the model, return the minibatch loss. */
+/**
+ * One training step as the loop sees it: update the model, return the minibatch loss. Made once
+ * per model (it may pack the parameters) and used for every chunk of a run.
+ */
 export interface TrainStep {
   step(g: Generator, lr: number): number;
-  /** With threads: how many steps ran threaded so far. */
-  readonly threadedSteps?: number;
-  close(): Promise<void>;
+  /** Threads it runs on (1, or init()'s threads). */
+  readonly threads: number;
+  /** With threads: how many of its steps so far ran threaded. */
+  readonly threadedSteps: number;
+  /** Starts its helper threads, if any, before a chunk of steps. */
+  start(): Promise<void>;
+  /** Stops them after the chunk (a paused run holds no threads); start() again to go on. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -124,20 +134,21 @@ export async function makeTrainStep(model: MLP, X: Tensor, Y: Tensor, opts: { ba
       C: model.C, W1: model.W1, b1: model.b1, W2: model.W2, b2: model.b2, bngain: model.bngain, bnbias: model.bnbias!,
       bnmeanRunning: model.bnmeanRunning!, bnstdRunning: model.bnstdRunning!,
     }, X, Y, { batchSize: opts.batchSize });
-    let started = 0;
-    if (threads > 1) {
-      fused.threads = await StepThreads.start();
-      if (opts.adaptiveThreads === false) fused.threadChoice = null;
-    }
+    if (opts.adaptiveThreads === false) fused.threadChoice = null;
+    let onThreads = 0; // steps run while the threads were up (all of them threaded without a ThreadChoice)
     return {
-      step: (g, lr) => { started++; return fused.step(g, lr); },
-      get threadedSteps() { return fused.threads ? (fused.threadChoice ? fused.threadChoice.threadedSteps : started) : undefined; },
-      async close() { if (fused.threads) { await fused.threads.stop(); fused.threads = null; } },
+      threads,
+      step: (g, lr) => { if (fused.threads) onThreads++; return fused.step(g, lr); },
+      get threadedSteps() { return fused.threadChoice ? fused.threadChoice.threadedSteps : onThreads; },
+      async start() { if (threads > 1 && !fused.threads) fused.threads = await StepThreads.start(); },
+      async stop() { if (fused.threads) { await fused.threads.stop(); fused.threads = null; } },
     };
   }
   const sgd = new optim.SGD(model.parameters(), { lr: 0.1 });
   const n = X.shape[0];
   return {
+    threads: 1,
+    threadedSteps: 0,
     step(g, lr) {
       const ix = randint(0, n, [opts.batchSize], { generator: g });
       const loss = model.loss(X.index(ix), Y.index(ix));
@@ -147,7 +158,8 @@ export async function makeTrainStep(model: MLP, X: Tensor, Y: Tensor, opts: { ba
       sgd.step();
       return loss.item();
     },
-    async close() {},
+    async start() {},
+    async stop() {},
   };
 }
 
@@ -162,11 +174,12 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => (setImmediateLike 
 
 /** Trains `model` from opts.startStep up to opts.steps; throws DivergenceError if it diverges. */
 export async function train(model: MLP, X: Tensor, Y: Tensor, g: Generator, opts: TrainOptions): Promise<TrainResult> {
-  const step = await makeTrainStep(model, X, Y, opts);
+  const step = opts.step ?? await makeTrainStep(model, X, Y, opts);
+  await step.start();
   try {
     return await loop(step, g, opts);
   } finally {
-    await step.close();
+    await step.stop();
   }
 }
 
@@ -178,6 +191,7 @@ async function loop(trainStep: TrainStep, g: Generator, opts: TrainOptions): Pro
   const log: [number, number][] = [];
   const lossi = opts.lossi ?? [];
   const t0 = performance.now();
+  const threadedBefore = trainStep.threadedSteps;
   let nextYield = t0 + YIELD_MS;
   let i = opts.startStep ?? 0, value = NaN;
   for (; i < steps; i++) {
@@ -194,8 +208,7 @@ async function loop(trainStep: TrainStep, g: Generator, opts: TrainOptions): Pro
     }
   }
   const seconds = (performance.now() - t0) / 1000;
-  const threadedSteps = trainStep.threadedSteps;
   const result: TrainResult = { log, lossi, stepReached: i, seconds, lastLoss: value };
-  if (threadedSteps !== undefined) result.threadedSteps = threadedSteps;
+  if (trainStep.threads > 1) result.threadedSteps = trainStep.threadedSteps - threadedBefore;
   return result;
 }

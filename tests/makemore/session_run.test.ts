@@ -111,7 +111,10 @@ test('loss curve: bounded whatever the run length, means exact', () => {
 });
 
 test('session: settings out of range are ConfigErrors naming the setting', () => {
-  assert.throws(() => new Session(text, { ...small, nHidden: 5000 }), /hidden units must be a whole number from 1 to 4096, got 5000/);
+  assert.throws(() => new Session(text, { ...small, nHidden: 0 }), /hidden units must be a whole number >= 1, got 0/);
+  assert.throws(() => new Session(text, { ...small, nHidden: 1.5 }), /hidden units must be a whole number >= 1, got 1\.5/);
+  assert.throws(() => new Session(text, { ...small, nHidden: 400000 }), /these sizes need about \d+\.\d GiB of wasm memory/);
+  assert.throws(() => new Session(text, { ...small, batchSize: 1 }), /batch size 1: batch norm needs at least 2 rows per step/);
   assert.throws(() => new Session(text, { ...small, lr: -1 }), /learning rate must be a positive number/);
 });
 
