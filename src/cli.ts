@@ -286,7 +286,8 @@ async function cmdTrain(args: string[]): Promise<void> {
   signals.idle('stopped before training began; nothing was saved');
   const info = await initFrom(v, threads);
   const text = await readNames((v.data as string | undefined) ?? 'names.txt', { download: v.data === undefined, log: note });
-  const session = new Session(text, config, { resume: resume ?? undefined, eager: process.env.WASMGRAD_EAGER === '1' });
+  // keepLosses false: a run of any length keeps its loss curve in bounded memory (session.curve).
+  const session = new Session(text, config, { resume: resume ?? undefined, eager: process.env.WASMGRAD_EAGER === '1', keepLosses: false });
   const { data, model } = session;
   const { blockSize, batchnorm, steps } = session.config;
 
@@ -362,7 +363,7 @@ async function cmdTrain(args: string[]): Promise<void> {
     if (chart) say(chart);
   }
   await breathe();
-  const samples = session.sample(numSamples);
+  const samples = numSamples > 0 ? session.sample(numSamples) : [];
   for (const s of samples) say(s);
   result.samples = samples;
   result.seconds = session.seconds;

@@ -1,13 +1,15 @@
 // One training run of the notebook's model, the one place a run is orchestrated: names text ->
 // splits -> MLP seeded from one Generator (or a checkpoint's weights and generator, to resume)
 // -> training in chunks (divergence stops it) -> checkpoint bytes -> split losses, calibration,
-// samples. The CLI, the benches and the page's worker all drive this object; any runtime can.
-// Leaves out: reading and writing files, printing and signals (the caller's).
+// samples. The CLI, the benches and the page's worker all drive this object; any runtime can,
+// in pieces (the page pauses and continues it). Leaves out: reading and writing files, printing
+// and signals (the caller's); the checkpoint format (checkpoint.ts).
 import { Generator, tensor, type Tensor } from '../index.ts';
 import { makeSplits, DataError, type Dataset, type Splits } from './data.ts';
 import { MLP, type ModelConfig } from './model.ts';
-import { train, makeTrainStep, lrAt, DivergenceCheck, DivergenceError, type Schedule, type TrainStep } from './train.ts';
-import { encodeCheckpoint, loadInto, type Checkpoint } from './checkpoint.ts';
+import { train, lrAt, type Schedule } from './train.ts';
+import { DivergenceCheck, DivergenceError } from './divergence.ts';
+import { encodeCheckpoint, loadInto, CheckpointError, type Checkpoint } from './checkpoint.ts';
 import { LossCurve } from './loss_curve.ts';
 import { checkDataFits } from './limits.ts';
 
@@ -80,6 +82,19 @@ export function checkConfig(c: RunConfig, labels: Labels = {}): void {
 }
 
 /**
+ * The settings a checkpoint's run was made with (its target step included). Throws
+ * CheckpointError for a file that cannot continue training (weights only, no generator state).
+ */
+export function savedConfig(ckpt: Checkpoint): Required<RunConfig> {
+  const t = ckpt.training, c = ckpt.config;
+  if (!t.generator) throw new CheckpointError('this file holds weights only (no generator state), so training cannot continue exactly from it');
+  return {
+    steps: t.steps, batchSize: t.batchSize, blockSize: c.blockSize, nEmbed: c.nEmbed, nHidden: c.nHidden, seed: t.seed,
+    lr: t.schedule.lr, decayAt: t.schedule.decayAt, lrAfter: t.schedule.lrAfter, batchnorm: c.batchnorm,
+  };
+}
+
+/**
  * The settings to resume `ckpt` with: the checkpoint's own (sizes, seed, batch size, schedule,
  * and its target step unless `given.steps` extends it), with `given` (the settings the caller
  * was explicitly asked for) checked against them. A size or seed that differs is a ConfigError
@@ -87,13 +102,9 @@ export function checkConfig(c: RunConfig, labels: Labels = {}): void {
  * rate that differs overrides the checkpoint's and comes back as a note to show the user.
  */
 export function resumeConfig(ckpt: Checkpoint, given: Partial<RunConfig>, labels: Labels = {}): { config: RunConfig; notes: string[] } {
-  const t = ckpt.training, c = ckpt.config;
-  if (!t.generator) throw new ConfigError('this checkpoint holds weights only (no generator state), so training cannot resume exactly from it');
+  const t = ckpt.training;
+  const saved = savedConfig(ckpt);
   const name = (k: keyof RunConfig) => labels[k] ?? k;
-  const saved: Required<RunConfig> = {
-    steps: t.steps, batchSize: t.batchSize, blockSize: c.blockSize, nEmbed: c.nEmbed, nHidden: c.nHidden, seed: t.seed,
-    lr: t.schedule.lr, decayAt: t.schedule.decayAt, lrAfter: t.schedule.lrAfter, batchnorm: c.batchnorm,
-  };
   if (given.batchnorm !== undefined && given.batchnorm !== saved.batchnorm) {
     throw new ConfigError(`the checkpoint's model ${saved.batchnorm ? 'has' : 'has no'} batch norm; drop ${name('batchnorm')}`);
   }
@@ -124,9 +135,9 @@ export function resumeConfig(ckpt: Checkpoint, given: Partial<RunConfig>, labels
 }
 
 /** Throws DataError unless `itos` (from the names data) is the checkpoint's vocabulary. */
-export function checkVocab(ckpt: Checkpoint, itos: string[]): void {
+export function checkVocab(ckpt: Checkpoint, itos: readonly string[]): void {
   if (ckpt.itos.join('') !== itos.join('')) {
-    throw new DataError(`the checkpoint's vocabulary (${ckpt.itos.join('')}) differs from this data's (${itos.join('')}); pass the names file it was trained on`);
+    throw new DataError(`the model's characters (${ckpt.itos.join('')}) differ from these names' (${itos.join('')}); use the names it was trained on`);
   }
 }
 
@@ -149,13 +160,16 @@ export function modelFromCheckpoint(ckpt: Checkpoint): MLP {
  * float32 in another order; rounded to float32 the two agree (the notebook's 3.2980921268463135
  * at init, 2.0680298805236816 after training), and past float32's 7 digits neither means anything.
  */
-export function splitLoss(model: MLP, t: { X: Tensor; Y: Tensor }, stats?: { mean: Tensor; std: Tensor }): number {
-  return Math.fround(model.splitLoss(t.X, t.Y, stats));
+export function splitLoss(model: MLP, t: { X: Tensor; Y: Tensor }, stats?: { mean: Tensor; std: Tensor }, onRows?: (done: number) => void): number {
+  return Math.fround(model.splitLoss(t.X, t.Y, stats, undefined, onRows));
 }
 
-/** `count` names from `model`, drawn from a generator seeded with `seed` (the notebook's sampling cell). */
-export function sampleNames(model: MLP, itos: string[], count: number, seed: number): string[] {
-  return model.sample(new Generator().manualSeed(seed), count).map((s) => s.map((i) => itos[i]).join(''));
+/** `count` names from `model`, decoded with `itos`, from a generator seeded with `seed` (the notebook's sampling cell). */
+export function sampleNames(model: MLP, itos: readonly string[], count: number, seed: number, temperature = 1): string[] {
+  if (!Number.isSafeInteger(count) || count < 1 || count > 1000) throw new ConfigError(`the number of names must be a whole number from 1 to 1000, got ${count}`);
+  if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ConfigError(`the sampling seed must be a whole number from 0 to ${0xffffffff}, got ${seed}`);
+  if (!Number.isFinite(temperature) || temperature <= 0) throw new ConfigError(`the temperature must be a positive number, got ${temperature}`);
+  return model.sample(new Generator().manualSeed(seed), count, undefined, temperature).map((s) => s.map((i) => itos[i]).join(''));
 }
 
 export interface ChunkOptions {
@@ -173,6 +187,8 @@ export interface SessionOptions {
   resume?: Checkpoint;
   /** Every op through the autograd engine instead of the fused step (same numbers). */
   eager?: boolean;
+  /** Keep every step's log10 loss in `lossi` (default true); a long run without it keeps only `curve`. */
+  keepLosses?: boolean;
 }
 
 type Losses = { train: number; val: number; test: number };
@@ -184,10 +200,10 @@ type Losses = { train: number; val: number; test: number };
  *   await s.run({ onLog: (i, loss) => console.log(i, loss) });
  *   s.splitLosses();          // { train, val, test }
  *   s.sample(20);             // names, as the CLI prints them
- *   const bytes = s.checkpoint();   // safetensors; new Session(text, resumeConfig(ckpt, {}).config, { resume: ckpt })
+ *   const bytes = s.checkpoint();   // safetensors; later: Session.fromCheckpoint(text, decodeCheckpoint(bytes))
  */
 export class Session {
-  readonly config: RunConfig & { decayAt: number; batchnorm: boolean };
+  readonly config: RunConfig & { decayAt: number };
   readonly data: Splits;
   readonly model: MLP;
   /** The generator of the init and the minibatches (the CLI's). */
@@ -198,7 +214,9 @@ export class Session {
   step: number;
   /** [step, loss] at every logged step. */
   readonly log: [number, number][] = [];
-  /** log10(loss) of the steps trained here, in bounded memory (the plot and the terminal chart). */
+  /** log10(loss) of every step trained here (empty with keepLosses: false). */
+  readonly lossi: number[] = [];
+  /** The same curve in bounded memory, whatever the run's length (the plot and the terminal chart). */
   readonly curve: LossCurve;
   /** Seconds spent training. */
   seconds = 0;
@@ -206,23 +224,23 @@ export class Session {
   threadedSteps = 0;
   /** Set once training has diverged: the run is over and is not to be saved. */
   diverged: DivergenceError | null = null;
-  private readonly divergence = new DivergenceCheck();
+  private readonly divergence: DivergenceCheck;
   private readonly eager: boolean;
-  /** Made at the first run() and kept: every chunk of the run steps with it. */
-  private trainStep: TrainStep | null = null;
+  private readonly keepLosses: boolean;
 
   /** Throws DataError for bad names text, ConfigError for bad settings, MemoryLimitError for a run too big. Needs init() first. */
   constructor(text: string, config: RunConfig, opts: SessionOptions = {}) {
     checkConfig(config);
-    this.config = { ...config, decayAt: config.decayAt ?? Math.floor(config.steps / 2), batchnorm: config.batchnorm ?? true };
-    const { blockSize, nEmbed, nHidden, seed, batchSize, batchnorm } = this.config;
+    const batchnorm = config.batchnorm ?? true;
+    this.config = { ...config, decayAt: config.decayAt ?? Math.floor(config.steps / 2), batchnorm };
+    const { blockSize, nEmbed, nHidden, seed, batchSize } = this.config;
     const ckpt = opts.resume;
     if (ckpt) {
       const c = ckpt.config;
       if (c.blockSize !== blockSize || c.nEmbed !== nEmbed || c.nHidden !== nHidden || c.batchnorm !== batchnorm || ckpt.training.seed !== seed) {
         throw new ConfigError('the settings differ from the checkpoint\'s sizes or seed; make them with resumeConfig()');
       }
-      if (!ckpt.training.generator) throw new ConfigError('this checkpoint holds weights only (no generator state), so training cannot resume exactly from it');
+      savedConfig(ckpt); // throws for a weights-only file
     }
     // Whether the run fits in wasm memory, from the text's size, before anything is allocated.
     const trains = this.config.steps > (ckpt?.training.step ?? 0);
@@ -238,7 +256,20 @@ export class Session {
     if (ckpt) { loadInto(this.model, ckpt); this.generator.setState(ckpt.training.generator!); }
     this.startStep = this.step = ckpt?.training.step ?? 0;
     this.curve = new LossCurve(this.startStep, LossCurve.groupFor(this.config.steps - this.startStep));
+    this.divergence = new DivergenceCheck(this.data.vocab.itos.length);
     this.eager = !!opts.eager;
+    this.keepLosses = opts.keepLosses ?? true;
+  }
+
+  /**
+   * The run a checkpoint was saved from, with its own settings, on the same names text:
+   * continuing it gives the numbers of a run that never stopped (a finished one can still be
+   * evaluated and sampled). Throws CheckpointError if the file cannot continue training,
+   * DataError if `text` is not the data it was trained on. resumeConfig() makes settings that
+   * change some of the checkpoint's (a new step count, another learning rate).
+   */
+  static fromCheckpoint(text: string, ckpt: Checkpoint, opts: Omit<SessionOptions, 'resume'> = {}): Session {
+    return new Session(text, savedConfig(ckpt), { ...opts, resume: ckpt });
   }
 
   get done(): boolean { return this.step >= this.config.steps; }
@@ -256,28 +287,30 @@ export class Session {
   async run(opts: ChunkOptions = {}): Promise<void> {
     if (this.diverged) throw this.diverged;
     if (this.done) return;
-    const fresh: number[] = [];
+    // train() appends each step's log10 loss to `sink` as it goes (so lossi is current at every
+    // step); each progress call hands on what came since the last one.
+    const sink = this.keepLosses ? this.lossi : [];
+    let from = sink.length;
     let last = NaN;
     const flush = (i: number) => {
       this.step = i;
-      const batch = fresh.splice(0);
+      const batch = sink.slice(from);
+      if (this.keepLosses) from = sink.length; else { sink.length = 0; from = 0; }
       for (const l of batch) this.curve.add(l);
       opts.onProgress?.(i, last, batch);
     };
     const logEvery = opts.logEvery ?? 10000;
     try {
-      const { X, Y } = this.tensors.train;
-      this.trainStep ??= await makeTrainStep(this.model, X, Y, { batchSize: this.config.batchSize, eager: this.eager });
       const r = await train(this.model, this.tensors.train.X, this.tensors.train.Y, this.generator, {
         steps: this.config.steps, batchSize: this.config.batchSize, schedule: this.schedule, startStep: this.step,
         logEvery, progressEvery: opts.progressEvery, shouldStop: opts.shouldStop, eager: this.eager,
-        lossi: fresh, divergence: this.divergence, step: this.trainStep,
+        lossi: sink, divergence: this.divergence,
         onLog: (i, loss) => { this.log.push([i, loss]); opts.onLog?.(i, loss); },
         onProgress: (i, loss) => { last = loss; flush(i); },
       });
       this.seconds += r.seconds;
       this.threadedSteps += r.threadedSteps ?? 0;
-      if (fresh.length || this.step !== r.stepReached) {
+      if (sink.length > from || this.step !== r.stepReached) {
         last = r.lastLoss;
         flush(r.stepReached);
       }
@@ -297,13 +330,18 @@ export class Session {
   }
 
   /** The notebook's split_loss on one split, with the running (or given) batch-norm statistics. */
-  splitLoss(split: 'train' | 'val' | 'test', stats?: { mean: Tensor; std: Tensor }): number {
-    return splitLoss(this.model, this.tensors[split], stats);
+  splitLoss(split: 'train' | 'val' | 'test', stats?: { mean: Tensor; std: Tensor }, onRows?: (done: number) => void): number {
+    return splitLoss(this.model, this.tensors[split], stats, onRows);
   }
 
-  /** The notebook's split_loss on each split, with the running batch-norm statistics. */
-  splitLosses(): Losses {
-    return { train: this.splitLoss('train'), val: this.splitLoss('val'), test: this.splitLoss('test') };
+  /**
+   * The notebook's split_loss on each split, with the running batch-norm statistics.
+   * `onRows(done, total)` hears after each chunk how many of all three splits' rows are done.
+   */
+  splitLosses(onRows?: (done: number, total: number) => void): Losses {
+    const d = this.data, total = d.train.n + d.val.n + d.test.n;
+    const at = (before: number) => onRows && ((done: number) => onRows(before + done, total));
+    return { train: this.splitLoss('train', undefined, at(0)), val: this.splitLoss('val', undefined, at(d.train.n)), test: this.splitLoss('test', undefined, at(d.train.n + d.val.n)) };
   }
 
   /**
@@ -316,8 +354,8 @@ export class Session {
     return { train: this.splitLoss('train', stats), val: this.splitLoss('val', stats), test: this.splitLoss('test', stats) };
   }
 
-  /** `count` names from the model, drawn from a generator seeded with the run's seed (as the CLI). */
-  sample(count: number, seed = this.config.seed): string[] {
-    return sampleNames(this.model, this.data.vocab.itos, count, seed);
+  /** `count` names from the model, drawn from a generator seeded with `seed` (default the run's, as the CLI). */
+  sample(count: number, seed = this.config.seed, temperature = 1): string[] {
+    return sampleNames(this.model, this.data.vocab.itos, count, seed, temperature);
   }
 }

@@ -1,10 +1,11 @@
 // The notebook's training loop (In[29]) as a library function: minibatches from randint on
 // the model's generator, SGD with the step learning-rate schedule, the loss logged every
 // `logEvery` steps and log10(loss) kept for every step (lossi). A loss that stops being finite,
-// or stays far above where the run started, ends training with a DivergenceError.
+// or stays far above where the run started, ends training with a DivergenceError (divergence.ts).
 // Leaves out: data, checkpoints and sampling (session.ts owns a whole run).
 import { Generator, Tensor, randint, optim, NotebookMLPStep } from '../index.ts';
 import type { MLP } from './model.ts';
+import { DivergenceCheck } from './divergence.ts';
 import { initInfo } from '../wasm/load.ts';
 import { StepThreads } from '../fused/threads.ts';
 
@@ -49,8 +50,6 @@ export interface TrainOptions {
   lossi?: number[];
   /** The divergence check to use (a Session keeps one across its chunks); default a fresh one. */
   divergence?: DivergenceCheck;
-  /** A step made by makeTrainStep for this model and data, reused across calls (a Session's chunks); default a new one. */
-  step?: TrainStep;
 }
 
 export interface TrainResult {
@@ -68,45 +67,11 @@ export interface TrainResult {
   threadedSteps?: number;
 }
 
-/** Training diverged; `step` is the step whose loss showed it. Nothing should be saved. */
-export class DivergenceError extends Error {
-  constructor(message: string, readonly step: number, readonly loss: number) {
-    super(message);
-    this.name = 'DivergenceError';
-  }
-}
-
-/**
- * When a run has diverged: at once when a loss is not finite, or when the loss stays above
- * `factor` times the first loss it saw for `window` steps in a row. A healthy run's minibatch
- * losses never stay there that long: the notebook starts near ln(27) = 3.3, a model no better
- * than a uniform guess, and a rate like --lr 1e9 sits at 1e10 for good without ever reaching NaN.
- */
-export class DivergenceCheck {
-  private first = NaN;
-  private above = 0;
-  constructor(readonly factor = 3, readonly window = 1000) {}
-
-  /** Throws DivergenceError when `loss` (of step `step`) shows the run has diverged. */
-  check(step: number, loss: number): void {
-    if (!Number.isFinite(loss)) throw new DivergenceError(`the loss became ${loss} at step ${step}: training diverged; try a lower --lr`, step, loss);
-    if (Number.isNaN(this.first)) this.first = loss;
-    this.above = loss > this.factor * this.first ? this.above + 1 : 0;
-    if (this.above >= this.window) {
-      throw new DivergenceError(`the loss stayed above ${fmt(this.factor * this.first)} (${this.factor}x its first value, ${fmt(this.first)}) ` +
-        `for ${this.window} steps and is ${fmt(loss)} at step ${step}: training diverged; try a lower --lr`, step, loss);
-    }
-  }
-}
-
-const fmt = (x: number) => (Math.abs(x) >= 1e5 ? x.toExponential(2) : x.toFixed(4));
+export { DivergenceError, NonFiniteLossError, DivergenceCheck } from './divergence.ts';
 
 export const lrAt = (s: Schedule, step: number): number => (step < s.decayAt ? s.lr : s.lrAfter);
 
-/**
- * One training step as the loop sees it: update the model, return the minibatch loss. Made once
- * per model (it may pack the parameters) and used for every chunk of a run.
- */
+/** One training step as the loop sees it: update the model, return the minibatch loss. */
 export interface TrainStep {
   step(g: Generator, lr: number): number;
   /** Threads it runs on (1, or init()'s threads). */
@@ -130,10 +95,7 @@ export async function makeTrainStep(model: MLP, X: Tensor, Y: Tensor, opts: { ba
     throw new Error(`train: threads ${threads} needs init({ threads: ${threads} }) first (init gave ${initInfo()?.threads ?? 'nothing'})`);
   }
   if (!opts.eager && model.bngain) {
-    const fused = new NotebookMLPStep({
-      C: model.C, W1: model.W1, b1: model.b1, W2: model.W2, b2: model.b2, bngain: model.bngain, bnbias: model.bnbias!,
-      bnmeanRunning: model.bnmeanRunning!, bnstdRunning: model.bnstdRunning!,
-    }, X, Y, { batchSize: opts.batchSize });
+    const fused = fusedStep(model, X, Y, opts.batchSize);
     if (opts.adaptiveThreads === false) fused.threadChoice = null;
     let onThreads = 0; // steps run while the threads were up (all of them threaded without a ThreadChoice)
     return {
@@ -164,6 +126,23 @@ export async function makeTrainStep(model: MLP, X: Tensor, Y: Tensor, opts: { ba
 }
 
 /**
+ * The model's fused step, made once and kept for its later train() calls on the same data (a
+ * paused Session continues on it): the step packs the parameters into one block, and packing
+ * them a second time is refused.
+ */
+const fusedSteps = new WeakMap<MLP, { X: Tensor; Y: Tensor; batchSize: number; step: NotebookMLPStep }>();
+function fusedStep(model: MLP, X: Tensor, Y: Tensor, batchSize: number): NotebookMLPStep {
+  const kept = fusedSteps.get(model);
+  if (kept && kept.X === X && kept.Y === Y && kept.batchSize === batchSize) return kept.step;
+  const step = new NotebookMLPStep({
+    C: model.C, W1: model.W1, b1: model.b1, W2: model.W2, b2: model.b2, bngain: model.bngain!, bnbias: model.bnbias!,
+    bnmeanRunning: model.bnmeanRunning!, bnstdRunning: model.bnstdRunning!,
+  }, X, Y, { batchSize });
+  fusedSteps.set(model, { X, Y, batchSize, step });
+  return step;
+}
+
+/**
  * Lets timers, messages and signal handlers run (progress redraws, a pause, Ctrl-C) between
  * steps: at least every YIELD_MS, whatever a step costs. setImmediate where there is one (Node:
  * microseconds, and due timers and signals run first), else a zero timeout.
@@ -174,20 +153,20 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => (setImmediateLike 
 
 /** Trains `model` from opts.startStep up to opts.steps; throws DivergenceError if it diverges. */
 export async function train(model: MLP, X: Tensor, Y: Tensor, g: Generator, opts: TrainOptions): Promise<TrainResult> {
-  const step = opts.step ?? await makeTrainStep(model, X, Y, opts);
+  const step = await makeTrainStep(model, X, Y, opts);
   await step.start();
   try {
-    return await loop(step, g, opts);
+    return await loop(step, g, opts, model.config.vocabSize);
   } finally {
     await step.stop();
   }
 }
 
-async function loop(trainStep: TrainStep, g: Generator, opts: TrainOptions): Promise<TrainResult> {
+async function loop(trainStep: TrainStep, g: Generator, opts: TrainOptions, vocabSize: number): Promise<TrainResult> {
   const { steps, schedule } = opts;
   const logEvery = opts.logEvery ?? 10000;
   const progressEvery = opts.progressEvery ?? 1000;
-  const divergence = opts.divergence ?? new DivergenceCheck();
+  const divergence = opts.divergence ?? new DivergenceCheck(vocabSize);
   const log: [number, number][] = [];
   const lossi = opts.lossi ?? [];
   const t0 = performance.now();

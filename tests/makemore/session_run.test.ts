@@ -7,7 +7,8 @@ import * as assert from 'uvu/assert';
 import { init, Generator } from '../../src/index.ts';
 import { Session, NOTEBOOK, resumeConfig, ConfigError, datasetTensors, type RunConfig } from '../../src/makemore/session.ts';
 import { decodeCheckpoint } from '../../src/makemore/checkpoint.ts';
-import { train, DivergenceCheck, DivergenceError } from '../../src/makemore/train.ts';
+import { train } from '../../src/makemore/train.ts';
+import { DivergenceCheck, DivergenceError, NonFiniteLossError } from '../../src/makemore/divergence.ts';
 import { MLP } from '../../src/makemore/model.ts';
 import { makeSplits } from '../../src/makemore/data.ts';
 import { LossCurve } from '../../src/makemore/loss_curve.ts';
@@ -81,19 +82,22 @@ test('train(): the library helper stops on a non-finite loss and on a sustained 
     const m = new MLP({ vocabSize: data.vocab.itos.length, blockSize: 3, nEmbed: 4, nHidden: 16, batchnorm: true }, g);
     return train(m, X, Y, g, { steps, batchSize: 8, schedule: { lr, decayAt: steps, lrAfter: lr } });
   };
-  await run(1e30).then(() => assert.unreachable(), (e) => { assert.instance(e, DivergenceError); assert.match(e.message, /loss became (NaN|Infinity)/); });
-  await run(1e9).then(() => assert.unreachable(), (e) => { assert.instance(e, DivergenceError); assert.match(e.message, /stayed above/); });
+  await run(1e30).then(() => assert.unreachable(), (e) => { assert.instance(e, NonFiniteLossError); assert.match(e.message, /loss became (NaN|Infinity)/); });
+  await run(1e9).then(() => assert.unreachable(), (e) => { assert.instance(e, DivergenceError); assert.match(e.message, /loss averaged .* over the 250 steps to step \d+/); });
   const ok = await run(0.1);
   assert.is(ok.stepReached, 3000);
 });
 
-test('divergence check: the window must be sustained, a spike is not divergence', () => {
-  const d = new DivergenceCheck(3, 5);
+test('divergence check: a whole stretch far above the start is divergence, a spike is not', () => {
+  const d = new DivergenceCheck(27, 5); // 5-step window; uniform guessing over 27 characters: ln 27 = 3.30
   d.check(0, 3);
-  for (let i = 1; i < 100; i++) d.check(i, i % 5 === 0 ? 20 : 2); // one high loss in five
-  for (let i = 100; i < 104; i++) d.check(i, 20);
-  assert.throws(() => d.check(104, 20), /stayed above 9\.0000 \(3x its first value, 3\.0000\) for 5 steps/);
-  assert.throws(() => new DivergenceCheck().check(0, NaN), /loss became NaN at step 0/);
+  for (let i = 1; i < 100; i++) d.check(i, i % 5 === 0 ? 30 : 2); // one high loss in five: geometric mean 3.4
+  for (let i = 100; i < 103; i++) d.check(i, 20); // 3 of the last 5 high: geometric mean 7.96, under 3 x 3
+  assert.throws(() => d.check(103, 20), /loss averaged 12\.62 over the 5 steps to step 103, more than 3x the first loss, 3\.0000/);
+  const u = new DivergenceCheck(27, 5);
+  u.check(0, 1); // a good start: the line is then twice uniform guessing
+  assert.throws(() => { for (let i = 1; i < 10; i++) u.check(i, 7); }, /more than twice the 3\.30 of a model that guesses every character alike/);
+  assert.throws(() => new DivergenceCheck(27).check(0, NaN), (x: Error) => x instanceof NonFiniteLossError && /loss became NaN at step 0/.test(x.message));
 });
 
 test('loss curve: bounded whatever the run length, means exact', () => {
