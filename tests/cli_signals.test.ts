@@ -97,7 +97,8 @@ test('signals: a second Ctrl-C during the save waits for it: the file is whole, 
   const { code } = await c.exited;
   assert.is(code, 130, c.err);
   // On a very busy machine the save may be over before the signals land: then they exit at once.
-  if (!/SIGINT: finishing the checkpoint first/.test(c.err)) {
+  // (the two later signals arrive together; Node may hand either to the handler first)
+  if (!/(SIGINT|SIGTERM): finishing the checkpoint first/.test(c.err)) {
     assert.match(c.err, /saved checkpoint at step \d+ [^\n]*\n[^]*interrupted by SIGINT: the checkpoint at step \d+ is in/, c.err);
     console.log('  (the save ended before the second signal arrived: only the exit after it was checked)');
   }
