@@ -73,7 +73,7 @@ export async function train(model: MLP, X: Tensor, Y: Tensor, g: Generator, opts
   const { batchSize, schedule } = opts;
   // With batch norm the whole step is one kernel call (src/fused/mlp_step.ts); else eager.
   const fused = !opts.eager && model.bngain ? fusedStep(model, X, Y, batchSize) : null;
-  const sgd = fused ? null : new optim.SGD(model.parameters(), { lr: schedule.lr });
+  const sgd = fused ? null : new optim.SGD(model.parameters(), { lr: schedule.lr, fma: false }); // the notebook's p.data += -lr * p.grad
   const threads = opts.threads ?? initInfo()?.threads ?? 1;
   if (threads > 1 && threads !== initInfo()?.threads) {
     throw new Error(`train: threads ${threads} needs init({ threads: ${threads} }) first (init gave ${initInfo()?.threads ?? 'nothing'})`);
