@@ -58,7 +58,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
 }
 
 /** fan_in and fan_out of a weight (out, in, *kernel) as PyTorch computes them. */
-export function fans(t: Tensor, op = 'fans'): { fanIn: number; fanOut: number } {
+function fans(t: Tensor, op = 'fans'): { fanIn: number; fanOut: number } {
   if (t.ndim < 2) throw new Error(`nn.init.${op}: fan in and fan out can not be computed for a tensor with fewer than 2 dims, got ${fmtShape(t.shape)}`);
   const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
   return { fanIn: t.shape[1] * receptive, fanOut: t.shape[0] * receptive };
