@@ -5,23 +5,14 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { init, nn, F, tensor, manualSeed, Generator, noGrad, type Tensor } from '../../src/index.ts';
 import { checkOp } from '../helpers/gradcheck.ts';
-import { uniform } from '../helpers/kernels.ts';
+import { uniform, assertClose } from '../helpers/kernels.ts';
 import { layerNormForward } from '../../src/ref/layer_norm.ts';
 
 await init();
+/** Within tol of PyTorch's values, relative to max(1, |value|). */
+const close = (got: ArrayLike<number>, want: number[], tol: number, what: string) => assertClose(got, want, tol, what, tol);
 const fx = JSON.parse(readFileSync(new URL('../fixtures/nn_optim.json', import.meta.url), 'utf8'));
 
-/** Largest |a - b| relative to max(1, |b|); fails above tol. */
-function close(got: ArrayLike<number>, want: number[], tol: number, what: string): number {
-  assert.is(got.length, want.length, `${what}: length`);
-  let worst = 0;
-  for (let i = 0; i < want.length; i++) {
-    const d = Math.abs(got[i] - want[i]) / Math.max(1, Math.abs(want[i]));
-    if (!(d <= tol)) assert.unreachable(`${what}: element ${i} is ${got[i]}, PyTorch ${want[i]} (relative diff ${d})`);
-    worst = Math.max(worst, d);
-  }
-  return worst;
-}
 const t = (v: number[] | null, shape: number[], requiresGrad = false) => tensor(v!, { shape, requiresGrad });
 
 test('F.dropout: the same mask, values and gradient as torch.manual_seed(s); F.dropout(x, p)', () => {

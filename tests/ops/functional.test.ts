@@ -4,18 +4,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
+import { assertClose } from '../helpers/kernels.ts';
 import { init, F, tensor } from '../../src/index.ts';
 
 await init();
+/** Within tol of PyTorch's values, relative to max(1, |value|). */
+const close = (got: ArrayLike<number>, want: number[], tol: number, what: string) => assertClose(got, want, tol, what, tol);
 const fx = JSON.parse(readFileSync(new URL('../fixtures/nn_optim.json', import.meta.url), 'utf8')).functional;
 
-function close(got: ArrayLike<number>, want: number[], tol: number, what: string): void {
-  assert.is(got.length, want.length, `${what}: length`);
-  for (let i = 0; i < want.length; i++) {
-    const d = Math.abs(got[i] - want[i]) / Math.max(1, Math.abs(want[i]));
-    if (!(d <= tol)) assert.unreachable(`${what}: element ${i} is ${got[i]}, PyTorch ${want[i]} (relative diff ${d})`);
-  }
-}
 
 test('softmax / logSoftmax: every dim of 1-D, 2-D and 3-D inputs, values and gradients as PyTorch', () => {
   for (const c of fx.softmax) {

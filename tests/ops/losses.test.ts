@@ -7,19 +7,14 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { init, F, tensor, type Tensor } from '../../src/index.ts';
 import { checkOp } from '../helpers/gradcheck.ts';
-import { uniform } from '../helpers/kernels.ts';
+import { uniform, assertClose } from '../helpers/kernels.ts';
 import { bceForward, bceLogitsForward } from '../../src/ref/binary_cross_entropy.ts';
 
 await init();
+/** Within tol of PyTorch's values, relative to max(1, |value|). */
+const close = (got: ArrayLike<number>, want: number[], tol: number, what: string) => assertClose(got, want, tol, what, tol);
 const fx = JSON.parse(readFileSync(new URL('../fixtures/nn_optim.json', import.meta.url), 'utf8')).losses;
 
-function close(got: ArrayLike<number>, want: number[], tol: number, what: string): void {
-  assert.is(got.length, want.length, `${what}: length`);
-  for (let i = 0; i < want.length; i++) {
-    const d = Math.abs(got[i] - want[i]) / Math.max(1, Math.abs(want[i]));
-    if (!(d <= tol)) assert.unreachable(`${what}: element ${i} is ${got[i]}, PyTorch ${want[i]} (relative diff ${d})`);
-  }
-}
 
 type Case = { fn: string; shape: number[]; tShape?: number[]; reduction: 'mean' | 'sum' | 'none'; x: number[]; t: number[]; weight: number[] | null; posWeight: number[] | null; out: number[]; dx: number[]; dt: number[] };
 const FNS: Record<string, (x: Tensor, t: Tensor, o: object) => Tensor> = {
