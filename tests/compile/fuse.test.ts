@@ -3,7 +3,7 @@
 // shorter where the rule applies.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { init, Generator, randint, randn, F, optim, compile, type Tensor } from '../../src/index.ts';
+import { init, Generator, randint, randn, F, nn, optim, compile, type Tensor } from '../../src/index.ts';
 
 await init();
 
