@@ -29,6 +29,14 @@ test('F.dropout: the same mask, values and gradient as torch.manual_seed(s); F.d
   assert.throws(() => F.dropout(x, 1.5), /dropout: probability has to be between 0 and 1, but got 1.5/);
 });
 
+test('F.dropout: backward matches finite differences of x · mask / (1 - p), the mask drawn from the same seed', () => {
+  for (const n of [1, 3, 4, 5, 33]) {
+    const mask = new Generator().manualSeed(n).fillBernoulli(new Float32Array(n), 0.7);
+    checkOp(`dropout ${n}`, [[n]], ([x]) => F.dropout(x, 0.3, true, { generator: new Generator().manualSeed(n) }),
+      ([x]) => x.map((v, i) => v * mask[i] * Math.fround(1 / Math.fround(0.7))));
+  }
+});
+
 test('nn.Dropout: the default generator by default (manualSeed), identity in eval mode', () => {
   const c = fx.dropout[0];
   const d = new nn.Dropout(c.p);
