@@ -44,6 +44,11 @@ export class Sequential extends Module {
   }
 }
 
+/** ModuleList's and ModuleDict's forward: they hold modules, they do not run them (as PyTorch's). */
+function noForward(m: Module): never {
+  throw new Error(`${m.constructor.name}: forward() is not implemented; it holds modules: call theirs (for (const m of list) x = m.forward(x))`);
+}
+
 function at<T>(list: T[], i: number, op: string): T {
   if (!Number.isInteger(i) || i < -list.length || i >= list.length) throw new Error(`${op}: index ${i} is out of range for ${list.length} modules`);
   return list[i < 0 ? i + list.length : i];
@@ -73,6 +78,7 @@ export class ModuleList extends Module {
   get(i: number): Module { return at(this.items, i, 'ModuleList'); }
   get length(): number { return this.items.length; }
   [Symbol.iterator](): Iterator<Module> { return this.items[Symbol.iterator](); }
+  forward(): never { return noForward(this); }
 }
 
 /**
@@ -101,4 +107,5 @@ export class ModuleDict extends Module {
   entries(): [string, Module][] { return [...this.items.entries()]; }
   get size(): number { return this.items.size; }
   [Symbol.iterator](): Iterator<[string, Module]> { return this.items[Symbol.iterator](); }
+  forward(): never { return noForward(this); }
 }

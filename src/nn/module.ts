@@ -13,7 +13,7 @@ export interface LoadStateDictResult { missingKeys: string[]; unexpectedKeys: st
 
 const isParam = (v: unknown): v is Tensor => v instanceof Tensor && v.requiresGrad && v.isLeaf;
 
-export class Module {
+export abstract class Module {
   /** Whether the module is in training mode (dropout active, batch statistics); see train()/eval(). */
   training = true;
   // Registered entries in registration order; null holds a name (PyTorch's `register_parameter(n, None)`).
@@ -22,11 +22,9 @@ export class Module {
   private readonly _nonPersistent = new Set<string>();
   private readonly _modules = new Map<string, Module | null>();
 
-  /** The computation; subclasses override it. */
+  /** The computation; every module defines it (containers that only hold modules throw). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  forward(..._args: any[]): any {
-    throw new Error(`${this.constructor.name}: forward() is not implemented; subclasses of nn.Module define forward(...)`);
-  }
+  abstract forward(...args: any[]): any;
 
   /** Registers a parameter under `name` (made permanent and requiring grad); returns it. */
   registerParameter<T extends Tensor | null>(name: string, t: T): T {

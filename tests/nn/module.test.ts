@@ -58,9 +58,9 @@ test('Module: a shared parameter appears once in parameters(); train/eval reach 
 });
 
 test('Module: an array of modules is refused with the fix; forward must be defined', () => {
-  class Bad extends nn.Module { layers = [new nn.Linear(2, 2)]; }
+  class Bad extends nn.Module { layers = [new nn.Linear(2, 2)]; forward(x: Tensor): Tensor { return x; } }
   assert.throws(() => new Bad().parameters(), /property 'layers' is an array of Modules.*use new nn.ModuleList/);
-  assert.throws(() => new nn.ModuleList().forward(zeros([1])), /ModuleList: forward\(\) is not implemented/);
+  assert.throws(() => new nn.ModuleList().forward(), /ModuleList: forward\(\) is not implemented/);
 });
 
 test('Module: zeroGrad clears (or zeroes) every parameter\'s gradient', () => {
