@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { init, optim, tensor, compile, type Tensor } from '../../src/index.ts';
+import { init, optim, tensor, compile, nn, F, Generator, randint, randn, type Tensor } from '../../src/index.ts';
 
 await init();
 const fx = JSON.parse(readFileSync(new URL('../fixtures/nn_optim.json', import.meta.url), 'utf8')).optim;
@@ -77,6 +77,32 @@ test('optim: a compiled step replays SGD, Adam and AdamW with schedulers, bit fo
       ps.forEach((p: Tensor, i: number) => bitsEqual(p.toArray(), run.after[s][i], `compiled ${name}: step ${s} param ${i}`));
     }
   }
+});
+
+test('optim: a compiled step of nn layers (Linear, LayerNorm, Dropout, BatchNorm1d), clipGradNorm_, AdamW and a cosine schedule is bit-identical to eager', () => {
+  const run = (compiled: boolean) => {
+    const g = new Generator().manualSeed(4);
+    const X = randn([50, 6], { generator: g }), Y = randint(0, 3, [50], { generator: g });
+    const model = new nn.Sequential(
+      new nn.Linear(6, 17, { generator: g }), new nn.LayerNorm(17), new nn.Tanh(), new nn.Dropout(0.2, { generator: g }),
+      new nn.Linear(17, 9, { generator: g }), new nn.BatchNorm1d(9), new nn.Tanh(), new nn.Linear(9, 3, { generator: g }),
+    );
+    const opt = new optim.AdamW(model.parameters(), { lr: 3e-2, amsgrad: true });
+    const sched = new optim.lrScheduler.CosineAnnealingLR(opt, { tMax: 12, etaMin: 1e-3 });
+    const fn = (ix: Tensor) => {
+      const loss = F.crossEntropy(model.forward(X.index(ix)), Y.index(ix));
+      opt.zeroGrad(); loss.backward();
+      const norm = nn.utils.clipGradNorm_(model.parameters(), 0.5);
+      opt.step(); sched.step();
+      return [loss, norm];
+    };
+    const step = compiled ? compile(fn) : fn;
+    const out: number[] = [];
+    for (let i = 0; i < 15; i++) { const [l, n] = step(randint(0, 50, [16], { generator: g })); out.push(l.item(), n.item()); }
+    return [out, ...model.parameters().map((p) => Array.from(p.toArray())), ...model.buffers().map((b) => Array.from(b.toArray()))];
+  };
+  const eager = run(false), compiled = run(true);
+  eager.forEach((e, i) => assert.equal(compiled[i], e, `tensor ${i}`));
 });
 
 test('optim: options are checked: unknown names, bad values, repeated parameters, nesterov without momentum', () => {
