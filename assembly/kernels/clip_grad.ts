@@ -1,7 +1,7 @@
 // torch.nn.utils.clip_grad_norm_ in two kernels, so no gradient value is read into JS: the
 // p-norm of any number of gradient blocks accumulated in one float64, then the total norm and
 // the clip coefficient written to memory (the TS side scales the gradients by it with `mul`).
-import { fail, S_RANGE } from '../status';
+import { fail, S_VALUE } from '../status';
 
 // acc (one f64) += Σ|x|^p over x (N); for p = Infinity acc = max(acc, max |x|), for p = 0 it
 // counts the non-zero elements. A NaN anywhere makes acc NaN. ref: src/ref/clip_grad.ts
@@ -33,7 +33,7 @@ export function clip_coef(total: usize, coef: usize, acc: usize, p: f64, maxNorm
   const s = load<f64>(acc);
   const t = <f32>(p == Infinity || p == 0 ? s : p == 2 ? Math.sqrt(s) : p == 1 ? s : Math.pow(s, 1 / p));
   store<f32>(total, t);
-  if (check && !isFinite(t)) { fail(S_RANGE, reinterpret<i32>(t), 0); store<f32>(coef, 1); return; }
+  if (check && !isFinite(t)) { fail(S_VALUE, reinterpret<i32>(t), 0); store<f32>(coef, 1); return; }
   const c = (<f32>1 / (t + <f32>1e-6)) * maxNorm;
   store<f32>(coef, isNaN(c) ? c : min(c, <f32>1));
 }

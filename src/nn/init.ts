@@ -1,42 +1,33 @@
 // torch.nn.init: in-place initialisers with PyTorch's formulas and random streams (uniform_
-// and normal_ draw exactly as torch's do from the same generator), so a layer built after
-// manualSeed(s) holds the same numbers as PyTorch's after torch.manual_seed(s).
+// and normal_ are Tensor.uniform_ and normal_, which draw exactly as torch's from the same
+// generator), so a layer built after manualSeed(s) holds PyTorch's numbers after torch.manual_seed(s).
 // Leaves out orthogonal_, sparse_, trunc_normal_ and the dirac/eye initialisers.
-import { Tensor, fmtShape } from '../tensor.ts';
-import { defaultGenerator, fillFromJs } from '../creation.ts';
+import type { Tensor } from '../tensor.ts';
+import { fmtShape } from '../tensor.ts';
+import { uniform_ as tensorUniform_, normal_ as tensorNormal_ } from '../creation.ts';
 import type { Generator } from '../random/generator.ts';
 import { checkOptions } from '../ops/check.ts';
+import { fill_ } from '../ops/elementwise.ts';
+import { noGrad } from '../grad_mode.ts';
 
 export interface InitOptions { generator?: Generator }
 export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
 
-function target(t: Tensor, op: string): Tensor {
-  if (!(t instanceof Tensor)) throw new Error(`nn.init.${op}: argument 'tensor' must be a Tensor, got ${typeof t}`);
-  if (t.dtype !== 'float32') throw new Error(`nn.init.${op}: the tensor must be float32, got ${t.dtype}`);
-  if (!t.isContiguous()) throw new Error(`nn.init.${op}: the tensor must be contiguous (initialise the base tensor, not a view)`);
-  return t;
-}
+// As PyTorch's, the initialisers write under no_grad, so they work on parameters.
 
 /** Fills t with U(a, b) in place, as torch.nn.init.uniform_ (Tensor.uniform_'s stream). */
 export function uniform_(t: Tensor, a = 0, b = 1, opts: InitOptions = {}): Tensor {
-  checkOptions('nn.init.uniform_', opts, ['generator']);
-  const gen = opts.generator ?? defaultGenerator();
-  fillFromJs(target(t, 'uniform_'), (view) => gen.fillUniform(view as Float32Array, a, b));
-  return t;
+  return noGrad(() => tensorUniform_(t, a, b, opts));
 }
 
-/** Fills t with N(mean, std²) in place, as torch.nn.init.normal_ (randn's stream). */
+/** Fills t with N(mean, std²) in place, as torch.nn.init.normal_ (Tensor.normal_'s stream). */
 export function normal_(t: Tensor, mean = 0, std = 1, opts: InitOptions = {}): Tensor {
-  checkOptions('nn.init.normal_', opts, ['generator']);
-  const gen = opts.generator ?? defaultGenerator();
-  fillFromJs(target(t, 'normal_'), (view) => gen.fillRandn(view as Float32Array, mean, std));
-  return t;
+  return noGrad(() => tensorNormal_(t, mean, std, opts));
 }
 
 /** Fills t with `value` in place. */
 export function constant_(t: Tensor, value: number): Tensor {
-  fillFromJs(target(t, 'constant_'), (view) => view.fill(value));
-  return t;
+  return noGrad(() => fill_(t, value));
 }
 export const zeros_ = (t: Tensor): Tensor => constant_(t, 0);
 export const ones_ = (t: Tensor): Tensor => constant_(t, 1);
