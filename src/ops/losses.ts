@@ -5,6 +5,7 @@ import { expectTensor, expectFloat, checkOptions, sameShape, broadcastShapes } f
 import { checkReduction } from './nll.ts';
 import { sub, mul } from './elementwise.ts';
 import { sum, mean } from './reduce.ts';
+import { abs } from './unary.ts';
 
 export interface LossOptions {
   /** 'mean' (default), 'sum' or 'none'. */
@@ -42,4 +43,10 @@ function reduce(l: Tensor, reduction: string): Tensor {
 export function mseLoss(input: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
   const [d, reduction] = diff('mseLoss', input, target, opts);
   return reduce(mul(d, d), reduction);
+}
+
+/** Mean absolute error |input - target|, as torch.nn.functional.l1_loss. */
+export function l1Loss(input: Tensor, target: Tensor, opts: LossOptions = {}): Tensor {
+  const [d, reduction] = diff('l1Loss', input, target, opts);
+  return reduce(abs(d), reduction);
 }

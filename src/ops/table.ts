@@ -25,7 +25,7 @@ import { uniform_, normal_ } from '../creation.ts';
 import { linear } from './linear.ts';
 import { layerNorm } from './layer_norm.ts';
 import { dropout } from './dropout.ts';
-import { mseLoss } from './losses.ts';
+import { mseLoss, l1Loss } from './losses.ts';
 import { binaryCrossEntropy, binaryCrossEntropyWithLogits } from './binary_cross_entropy.ts';
 
 type Where = 'both' | 'method' | 'F' | 'getter';
@@ -130,6 +130,7 @@ export const table = {
   layerNorm: [layerNorm, 'F'],
   dropout: [dropout, 'F'],
   mseLoss: [mseLoss, 'F'],
+  l1Loss: [l1Loss, 'F'],
   binaryCrossEntropy: [binaryCrossEntropy, 'F'],
   binaryCrossEntropyWithLogits: [binaryCrossEntropyWithLogits, 'F'],
 } as const satisfies Record<string, readonly [Fn, Where]>;

@@ -131,4 +131,16 @@ test('nn: a model built after manualSeed equals PyTorch\'s twin: state dict keys
   close(model.forward(t(m.x, [4, 5])).toArray(), m.y, 2e-6, 'model output');
 });
 
+test('nn activations: ReLU, GELU (both forms), Sigmoid, Tanh apply their F op; GELU checks its option', () => {
+  const x = tensor([-3, -0.5, 0, 0.7, 4]);
+  const same = (m: nn.Module, y: Tensor) => assert.equal(Array.from(m.forward(x).toArray()), Array.from(y.toArray()));
+  same(new nn.ReLU(), F.relu(x));
+  same(new nn.GELU(), F.gelu(x));
+  same(new nn.GELU({ approximate: 'tanh' }), F.gelu(x, { approximate: 'tanh' }));
+  same(new nn.Sigmoid(), x.sigmoid());
+  same(new nn.Tanh(), x.tanh());
+  same(new nn.Identity(), x);
+  assert.throws(() => new nn.GELU({ approximate: 'fast' as never }), /GELU: approximate must be 'none' or 'tanh', got "fast"/);
+});
+
 test.run();

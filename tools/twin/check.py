@@ -27,14 +27,14 @@ class TwinNet(nn.Module):
         super().__init__()
         self.emb = nn.Embedding(VOCAB, 8)
         self.body = nn.Sequential(
-            nn.Linear(8 * CONTEXT, 32), nn.LayerNorm(32), nn.Tanh(), nn.Dropout(0.1),
-            nn.Linear(32, 16), nn.BatchNorm1d(16), nn.Tanh(),
+            nn.Linear(8 * CONTEXT, 32), nn.LayerNorm(32), nn.GELU(approximate='tanh'), nn.Dropout(0.1),
+            nn.Linear(32, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Linear(16, 16), nn.Tanh(), nn.GELU(),
         )
         self.heads = nn.ModuleDict({'main': nn.Linear(16, CLASSES), 'aux': nn.Linear(16, 1, bias=False)})
 
     def forward(self, idx):
         h = self.body(self.emb(idx).flatten(1))
-        return self.heads['main'](h) + self.heads['aux'](h)
+        return self.heads['main'](h) * nn.Sigmoid()(self.heads['aux'](h))
 
 
 def main():
