@@ -14,10 +14,11 @@ export const HEAP_BASE: usize = __heap_base;
  * `add_(x, alpha=a)` is fma(x, a, self) in its AVX2 build). a·b is exact in f64; the f64 sum s
  * rounds once more, which is wrong only when s lands exactly on an f32 midpoint; then
  * round-to-odd (TwoSum's error nudges s one f64 ulp towards the exact value) makes the final
- * rounding exact. See src/random/fma.ts, the same method in TS.
+ * rounding exact. See src/random/fma.ts, the same method in TS. Not @inline: the optimizer
+ * kernels call it a few times per element, and a call keeps the wasm (which the page downloads)
+ * smaller than a copy at each call site.
  */
-// @ts-ignore: decorator
-@inline export function fma32(a: f32, b: f32, c: f32): f32 {
+export function fma32(a: f32, b: f32, c: f32): f32 {
   const p = <f64>a * <f64>b;
   const s = p + <f64>c;
   const f = <f32>s;
