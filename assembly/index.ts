@@ -34,3 +34,8 @@ export * from './kernels/activation';
 export * from './kernels/binary';
 export * from './kernels/where';
 export * from './kernels/clamp';
+// losses and layers (issue 12: nn, optim)
+export * from './kernels/layer_norm';
+export * from './kernels/binary_cross_entropy';
+export * from './kernels/adam';
+export * from './kernels/clip_grad';

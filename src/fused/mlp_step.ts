@@ -32,8 +32,9 @@ const finalizer = new FinalizationRegistry<number>((ptr) => free(ptr));
 
 /**
  * One training step of the notebook's batch-norm MLP (makemore part 3) in a single kernel call,
- * bit-identical to running it eagerly (`F.crossEntropy(...)`, `backward()`, `optim.SGD`): the
- * minibatch gather, forward, running statistics, backward and `p.data += -lr * p.grad`.
+ * bit-identical to running it eagerly (`F.crossEntropy(...)`, `backward()`, `optim.SGD` with
+ * `fma: false`): the minibatch gather, forward, running statistics, backward and
+ * `p.data += -lr * p.grad`.
  * The parameters are packed into one block (as optim.SGD does); their `.grad` holds the last
  * step's gradients afterwards.
  * @example

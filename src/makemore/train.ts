@@ -106,7 +106,7 @@ export async function makeTrainStep(model: MLP, X: Tensor, Y: Tensor, opts: { ba
       async stop() { if (fused.threads) { await fused.threads.stop(); fused.threads = null; } },
     };
   }
-  const sgd = new optim.SGD(model.parameters(), { lr: 0.1 });
+  const sgd = new optim.SGD(model.parameters(), { lr: 0.1, fma: false }); // the notebook's p.data += -lr * p.grad
   const n = X.shape[0];
   return {
     threads: 1,
