@@ -3,6 +3,10 @@
 // f32(p + f32(f32(-lr) * g)), and this kernel keeps that exact order.
 
 // params, grads are (N). ref: src/ref/sgd.ts
+// Threads: by slices of the block, as every kernel here.
+// @split N: params += 1, grads += 1
+// @reads grads[u0:u1]
+// @writes params[u0:u1]
 export function sgd_update(params: usize, grads: usize, lr: f32, N: i32): void {
   const nlr = -lr;
   let i = 0;
@@ -25,6 +29,9 @@ export function sgd_update(params: usize, grads: usize, lr: f32, N: i32): void {
 //   p = p - lr * d
 // bufs (N) is the momentum buffer (unused when momentum = 0). Each step is float32, one
 // rounding per operation. ref: src/ref/sgd.ts
+// @split N: params += 1, grads += 1, bufs += 1
+// @reads grads[u0:u1]
+// @writes params[u0:u1], bufs[u0:u1] if momentum != 0
 export function sgd_momentum(params: usize, grads: usize, bufs: usize, lr: f32, momentum: f32, dampening: f32,
   weightDecay: f32, nesterov: i32, maximize: i32, first: i32, N: i32): void {
   const damp: f32 = 1 - dampening;

@@ -29,6 +29,10 @@ const LN10: f32 = 2.302585092994046;
 }
 
 // a (N) -> out (N) = -a. ref: src/ref/unary.ts
+// Threads: every kernel here goes by elements (any split, same bits).
+// @split N: out += 1, a += 1
+// @reads a[u0:u1]
+// @writes out[u0:u1]
 export function neg_forward(out: usize, a: usize, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -44,21 +48,25 @@ export function neg_forward(out: usize, a: usize, N: i32): void {
 }
 
 // a (N) -> out (N) = e^a; backward keeps out. ref: src/ref/unary.ts
+// @same neg_forward
 export function exp_forward(out: usize, a: usize, N: i32): void {
   map64(out, a, N, 0);
 }
 
 // a (N) -> out (N) = ln a (-Infinity at 0, NaN below); backward keeps inp. ref: src/ref/unary.ts
+// @same neg_forward
 export function log_forward(out: usize, a: usize, N: i32): void {
   map64(out, a, N, 1);
 }
 
 // a (N) -> out (N) = log10 a; backward keeps inp. ref: src/ref/unary.ts
+// @same neg_forward
 export function log10_forward(out: usize, a: usize, N: i32): void {
   map64(out, a, N, 2);
 }
 
 // a (N) -> out (N) = sqrt a (correctly rounded, -0 stays -0); backward keeps out. ref: src/ref/unary.ts
+// @same neg_forward
 export function sqrt_forward(out: usize, a: usize, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -78,6 +86,7 @@ export function sqrt_forward(out: usize, a: usize, N: i32): void {
 // and run as the float32 ops x*x, sqrt(x), 1/x and 1/sqrt(x) (two roundings for the last one).
 // So (-0)**0.5 = -0 as torch.sqrt gives, where IEEE pow would say +0. Any other p goes through
 // float64 pow, which gets the sign of a negative base right for integer p and NaN otherwise.
+// @same neg_forward
 export function pow_forward(out: usize, a: usize, p: f32, N: i32): void {
   if (p == 2) powSpecial(out, a, N, 0);
   else if (p == 0.5) powSpecial(out, a, N, 1);
@@ -122,6 +131,9 @@ export function pow_forward(out: usize, a: usize, p: f32, N: i32): void {
 }
 
 // dinp (N) += dout (N) * out (N), out = e^inp saved by the forward. ref: src/ref/unary.ts
+// @split N: dinp += 1, out += 1, dout += 1
+// @reads out[u0:u1], dout[u0:u1]
+// @writes dinp[u0:u1]
 export function exp_backward(dinp: usize, out: usize, dout: usize, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -137,6 +149,9 @@ export function exp_backward(dinp: usize, out: usize, dout: usize, N: i32): void
 }
 
 // dinp (N) += dout (N) / inp (N). ref: src/ref/unary.ts
+// @split N: dinp += 1, inp += 1, dout += 1
+// @reads inp[u0:u1], dout[u0:u1]
+// @writes dinp[u0:u1]
 export function log_backward(dinp: usize, inp: usize, dout: usize, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -152,6 +167,7 @@ export function log_backward(dinp: usize, inp: usize, dout: usize, N: i32): void
 }
 
 // dinp (N) += dout (N) / (inp (N) * ln 10), in that float32 order. ref: src/ref/unary.ts
+// @same log_backward
 export function log10_backward(dinp: usize, inp: usize, dout: usize, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -171,6 +187,7 @@ export function log10_backward(dinp: usize, inp: usize, dout: usize, N: i32): vo
 // dinp (N) += dout (N) * p * inp (N)^(p-1), the term in float64 rounded once. ref: src/ref/unary.ts
 // p = 2 (the hot one, from x**2) is the exact float32 product dout*2*inp, run in SIMD.
 // NOTE: p = 0 has gradient 0 everywhere, 0 included (as PyTorch), not 0 * 0^-1 = NaN.
+// @same log_backward
 export function pow_backward(dinp: usize, inp: usize, dout: usize, p: f32, N: i32): void {
   if (p == 0) return;
   let i = 0;
@@ -198,6 +215,7 @@ export function pow_backward(dinp: usize, inp: usize, dout: usize, p: f32, N: i3
 }
 
 // dinp (N) += dout (N) * 0.5 / out (N), out = sqrt(inp) saved by the forward. ref: src/ref/unary.ts
+// @same exp_backward
 export function sqrt_backward(dinp: usize, out: usize, dout: usize, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
