@@ -1,0 +1,58 @@
+// Three small training steps for the compiled-program tests (tests/compile/): the notebook's
+// model, makemore part 3's deeper batch-norm net and a ReLU/softmax classifier, each on random data
+// from its own seed (the numbers need not mean anything, only match between runs).
+import { Generator, randint, randn, F, nn, optim, type Tensor } from '../../src/index.ts';
+import { MLP } from '../../src/makemore/model.ts';
+
+export interface Model { step: (ix: Tensor) => Tensor; tensors: () => Tensor[]; n: number; g: Generator }
+
+/** Fresh models: step(ix) trains on rows ix of the model's n rows; tensors() are its parameters and buffers. */
+export const MODELS: Record<string, () => Model> = {
+  // the notebook's model and training step (makemore part 3: src/makemore/model.ts, SGD)
+  notebook: () => {
+    const g = new Generator().manualSeed(42);
+    const X = randint(0, 27, [2000, 3], { generator: g }), Y = randint(0, 27, [2000], { generator: g });
+    const m = new MLP({ vocabSize: 27, blockSize: 3, nEmbed: 10, nHidden: 200, batchnorm: true }, g);
+    const opt = new optim.SGD(m.parameters(), { lr: 0.1 });
+    return {
+      g, n: 2000, tensors: () => [...m.parameters(), m.bnmeanRunning!, m.bnstdRunning!],
+      step: (ix) => { const loss = m.loss(X.index(ix), Y.index(ix)); opt.zeroGrad(); loss.backward(); opt.step(); return loss; },
+    };
+  },
+  // makemore part 3's deeper net: 4 x [Linear(bias false), BatchNorm1d, Tanh]
+  deep: () => {
+    const g = new Generator().manualSeed(7);
+    const X = randint(0, 27, [1000, 3], { generator: g }), Y = randint(0, 27, [1000], { generator: g });
+    const layers: nn.Module[] = [new nn.Embedding(27, 10, { generator: g }), new nn.Flatten()];
+    let fan = 30;
+    for (let i = 0; i < 4; i++) { layers.push(new nn.Linear(fan, 100, { bias: false, generator: g }), new nn.BatchNorm1d(100), new nn.Tanh()); fan = 100; }
+    layers.push(new nn.Linear(fan, 27, { generator: g }));
+    const model = new nn.Sequential(...layers);
+    const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
+    return {
+      g, n: 1000, tensors: () => [...model.parameters(), ...model.buffers()],
+      step: (ix) => { const loss = F.crossEntropy(model.forward(X.index(ix)), Y.index(ix)); opt.zeroGrad(); loss.backward(); opt.step(); return loss; },
+    };
+  },
+  // a small classifier: ReLU (as x * (x > 0)), softmax, log and NLL, momentum SGD
+  relu: () => {
+    const g = new Generator().manualSeed(3);
+    const X = randn([600, 20], { generator: g }), Y = randint(0, 10, [600], { generator: g });
+    const W1 = randn([20, 64], { generator: g }).mul(0.2), b1 = randn([64], { generator: g }).mul(0.1);
+    const W2 = randn([64, 10], { generator: g }).mul(0.2), b2 = randn([10], { generator: g }).mul(0.1);
+    const ps = [W1, b1, W2, b2];
+    for (const p of ps) p.requiresGrad = true;
+    const opt = new optim.SGD(ps, { lr: 0.05, momentum: 0.9 });
+    return {
+      g, n: 600, tensors: () => ps,
+      step: (ix) => {
+        const h = X.index(ix).matmul(W1).add(b1);
+        const logits = h.mul(h.gt(0)).matmul(W2).add(b2);
+        const loss = F.nllLoss(F.softmax(logits, 1).log(), Y.index(ix));
+        opt.zeroGrad(); loss.backward(); opt.step();
+        return loss;
+      },
+    };
+  },
+};
+
