@@ -33,5 +33,4 @@ let command: i32 = -1;
 }
 
 /** Address of the status word, for JS. */
-// @footprint none
 export function status_ptr(): usize { return STATUS; }

@@ -354,6 +354,10 @@ export function matmulNNBias(out: usize, a: usize, b: usize, bias: usize, M: i32
 
 // The ABI name of matmulNNBias: what the compiler's bias-folding rule (src/compile/fuse.ts)
 // writes for a matmul_nn followed by a row add of a bias. ref: src/ref/matmul.ts matmulNN, then a row add
+// Threads: by rows of out, as matmul_nn.
+// @split M: out += N, a += K
+// @reads a(M,K)[u0:u1, :], b[0 : K*N], bias[0:N]
+// @writes out(M,N)[u0:u1, :]
 export function matmul_nn_bias(out: usize, a: usize, b: usize, bias: usize, M: i32, K: i32, N: i32): void {
   matmulNNBias(out, a, b, bias, M, K, N);
 }

@@ -11,7 +11,7 @@
 // not make (parameters, optimizer state, running statistics, data) is never run by one thread
 // after a kernel that may fail ran on another, without a barrier (which stops the run) between.
 // (Memory the step made, its gradients included, may hold partial values after such an error.)
-// Leaves out: reordering commands, and choosing shares to match a neighbour's (rowAt only).
+// Leaves out: reordering commands.
 import { alloc, f64, i32 } from '../wasm/heap.ts';
 import { DIRECTIVES } from './_directives.ts';
 
@@ -120,49 +120,88 @@ export function planThreads(cmdPtr: number, commands: PlanCommand[], made: [numb
     return e;
   };
 
+  const args = (c: PlanCommand) => f64().slice((c.at >>> 3) + 1, (c.at >>> 3) + 1 + c.nargs);
+  const unitsOf = (c: PlanCommand | undefined, x?: Float64Array) => {
+    const d = c && DIRECTIVES[c.name];
+    return d?.units ? Math.max(0, d.units(x ?? args(c!))) : 0;
+  };
+  const shareBounds = (units: number) => Array.from({ length: nt + 1 }, (_, t) => rowAt(units, t, nt));
+  /** The effects of command c (arguments x) on each thread when split at bounds b, or null if its shares would race. */
+  const splitAt = (c: PlanCommand, x: Float64Array, b: number[]): Effect[] | null => {
+    const shares = b.slice(0, nt).map((u0, t) => (b[t + 1] > u0 ? footprint(c, x, u0, b[t + 1]) : null));
+    if (shares.filter(Boolean).length < 2) return null;
+    const racy = shares.some((p, t) => p && shares.some((q, s) => s !== t && q && anyMeet(p.writes, [...q.reads, ...q.writes])));
+    return racy ? null : shares.map((e) => e ?? none());
+  };
+  const clashes = (effects: Effect[]) => effects.some((e, t) => done.some((d, s) => s !== t && conflicts(e, d)));
+
   const done: Effect[] = Array.from({ length: nt }, none);
+  let recent: number[][] = []; // the bounds of split commands since the last barrier, latest first
   let barriers = 0, split = 0, serial = 0;
   const plan = i32();
   commands.forEach((c, i) => {
     const at = (ptr >>> 2) + i * words;
     const d = DIRECTIVES[c.name];
-    const x = f64().slice((c.at >>> 3) + 1, (c.at >>> 3) + 1 + c.nargs);
-    const units = d?.units ? Math.max(0, d.units(x)) : 0;
+    const x = args(c);
+    const units = unitsOf(c, x);
     let effects: Effect[] = Array.from({ length: nt }, none);
-    const bounds: number[] = Array.from({ length: nt + 1 }, () => 0);
+    let bounds: number[] = Array.from({ length: nt + 1 }, () => 0);
     let flags = 0;
     if (!d) {
       effects[0] = { reads: [EVERYTHING], writes: [EVERYTHING], fails: true, lasting: true };
       written.push([0, EVERYTHING.c1]);
       serial++;
     } else {
-      const whole = footprint(c, x, 0, units);
-      const b = Array.from({ length: nt + 1 }, (_, t) => rowAt(units, t, nt));
-      const shares = units > 0 ? b.slice(0, nt).map((u0, t) => (b[t + 1] > u0 ? footprint(c, x, u0, b[t + 1]) : null)) : [];
-      // split when more than one thread gets work and no share touches what another writes
-      const busy = shares.filter(Boolean).length;
-      const racy = shares.some((x, t) => x && shares.some((y, s) => s !== t && y && anyMeet(x.writes, [...y.reads, ...y.writes])));
-      const parts = busy > 1 && !racy ? shares : [whole];
-      if (parts === shares) { flags |= SPLIT; b.forEach((v, t) => { bounds[t] = v; }); split++; } else serial++;
-      effects = effects.map((e, t) => parts[t] ?? e);
-      for (const x of parts) for (const r of x?.writes ?? []) written.push([r.base + r.c0, r.base + (r.rows - 1) * r.stride + r.c1]);
+      // Split at rowAt, or at another command's bounds scaled to these units when that spares a
+      // barrier: one since the last barrier (its data stays with the thread that made it), else
+      // the next command's (which then needs none). Any bounds at multiples of 4 give the same bits.
+      const next = commands[i + 1] && DIRECTIVES[commands[i + 1].name]?.units ? shareBounds(unitsOf(commands[i + 1])) : null;
+      const candidates = [shareBounds(units), ...recent.map((b) => scaled(b, units)), next && scaled(next, units)]
+        .filter((b): b is number[] => !!b);
+      let chosen: { b: number[]; e: Effect[] } | null = null, fallback: { b: number[]; e: Effect[] } | null = null;
+      for (const b of units > 0 ? candidates : []) {
+        const e = splitAt(c, x, b);
+        if (!e) continue;
+        if (!clashes(e)) { chosen = { b, e }; break; }
+        if (!fallback || b === candidates[candidates.length - 1]) fallback = { b, e };
+      }
+      chosen ??= fallback;
+      if (chosen) {
+        flags |= SPLIT;
+        bounds = chosen.b;
+        effects = chosen.e;
+        split++;
+      } else {
+        effects[0] = footprint(c, x, 0, units);
+        serial++;
+      }
+      for (const e of effects) for (const r of e.writes) written.push([r.base + r.c0, r.base + (r.rows - 1) * r.stride + r.c1]);
     }
-    const clash = effects.some((e, t) => done.some((d, s) => s !== t && conflicts(e, d)));
-    if (clash) {
+    if (clashes(effects)) {
       flags |= BARRIER;
       barriers++;
       for (let t = 0; t < nt; t++) done[t] = none();
+      recent = [];
     }
     effects.forEach((e, t) => {
-      const d = done[t];
-      d.reads.push(...e.reads); d.writes.push(...e.writes);
-      d.fails ||= e.fails; d.lasting ||= e.lasting;
+      const dt = done[t];
+      dt.reads.push(...e.reads); dt.writes.push(...e.writes);
+      dt.fails ||= e.fails; dt.lasting ||= e.lasting;
     });
+    if (flags & SPLIT) recent.unshift(bounds);
     plan[at] = c.at - cmdPtr;
     plan[at + 1] = flags;
     bounds.forEach((v, t) => { plan[at + 2 + t] = v; });
   });
   return { ptr, threads: nt, barriers, split, serial, written: merge(written) };
+}
+
+/** Share bounds b (over b's last units) scaled to `units`, if that gives whole units at multiples of 4. */
+function scaled(b: number[], units: number): number[] | null {
+  const from = b[b.length - 1];
+  if (!from || !units || from === units) return from === units ? b : null;
+  const out = units % from === 0 ? b.map((v) => (v * units) / from) : from % units === 0 && b.every((v) => v % (from / units) === 0) ? b.map((v) => v / (from / units)) : null;
+  return out && out.every((v) => v === units || v % 4 === 0) ? out : null;
 }
 
 function merge(xs: [number, number][]): [number, number][] {
