@@ -249,5 +249,6 @@ export function threadsSource(kernels, names) {
     '',
   ];
   const declared = [...dirs.values()].filter(Boolean).length, split = [...dirs.values()].filter((d) => d && d.split).length;
-  return { as: as.join('\n'), ts: ts.join('\n'), summary: `${split} split, ${declared - split} on thread 0 with a footprint, ${names.length - declared} undeclared` };
+  const undeclared = names.filter((n) => !dirs.get(n));
+  return { as: as.join('\n'), ts: ts.join('\n'), summary: `${split} split, ${declared - split} on thread 0 with a footprint, ${undeclared.length} without directives${undeclared.length ? ` (${undeclared.join(', ')}: thread 0, behind barriers)` : ''}` };
 }

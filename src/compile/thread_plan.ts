@@ -1,10 +1,11 @@
 // How a compiled program runs on nt threads (assembly/program_threads.ts): for each command,
-// whether it splits (each thread gets a share of its units, starting at multiples of 4: rowAt)
-// or runs on thread 0, and where the threads must meet at a barrier first. Each kernel declares
-// its units and the memory a share reads and writes (its directives, compiled into
-// _directives.ts by tools/gen-program-threads.mjs). A barrier goes before a
-// command when one of its threads would read what another thread wrote since the last barrier,
-// or write what another thread read or wrote since then. A kernel without directives runs on
+// whether it splits (each thread a share of its units, the shares starting at multiples of 4, so
+// every unit goes through the same instructions as in one call) or runs on thread 0, and where
+// the threads must meet at a barrier first. Each kernel declares its units and the memory a share
+// reads and writes (its directives, compiled into _directives.ts by tools/gen-program-threads.mjs).
+// A barrier goes before a command when one of its threads would read what another thread wrote
+// since the last barrier, or write what another read or wrote since then. Shares follow rowAt, or
+// a neighbouring command's bounds when that spares a barrier. A kernel without directives runs on
 // thread 0 as if it read and wrote all memory (barriers before and after it, where needed).
 // One more rule keeps a failing run's lasting effects those of the single-threaded run, which
 // stops right after a kernel that records a bad index: a command that writes memory the step did
@@ -50,7 +51,7 @@ const BARRIER = 1, SPLIT = 2;
 /** All of memory: what a kernel without directives may touch. */
 const EVERYTHING: Region = { base: 0, rows: 1, stride: 0, c0: 0, c1: 2 ** 32 };
 
-/** First unit of thread tid's share of M units: the multiple of 4 nearest M*tid/nt (as the fused step's rowAt). */
+/** First unit of thread tid's share of M units: the multiple of 4 nearest M*tid/nt. */
 export function rowAt(M: number, tid: number, nt: number): number {
   if (tid >= nt) return M;
   const r = Math.floor((M * tid) / nt) + 2;
@@ -75,6 +76,7 @@ function overlaps(a: Region, b: Region): boolean {
 
 /** Whether [lo, hi) meets a row of r: i*stride + c0 < hi - base and i*stride + c1 > lo - base. */
 function meetsRows(lo: number, hi: number, r: Region): boolean {
+  if (!(r.stride > 0)) return true;
   const x = lo - r.base, y = hi - r.base;
   const first = Math.max(0, Math.floor((x - r.c1) / r.stride) + 1);
   const last = Math.min(r.rows - 1, Math.ceil((y - r.c0) / r.stride) - 1);
@@ -85,7 +87,7 @@ const anyMeet = (xs: Region[], ys: Region[]) => xs.some((x) => ys.some((y) => ov
 
 /** Whether e (on one thread) conflicts with what another thread did: written-then-touched, read-then-written, or may-fail-then-lasting. */
 function conflicts(e: Effect, other: Effect): boolean {
-  return (e.lasting && other.fails) || (e.fails && other.lasting) ||
+  return (e.lasting && other.fails) ||
     anyMeet(e.writes, other.writes) || anyMeet(e.writes, other.reads) || anyMeet(e.reads, other.writes);
 }
 

@@ -1,6 +1,7 @@
-// Three small training steps for the compiled-program tests (tests/compile/): the notebook's
-// model, makemore part 3's deeper batch-norm net and a ReLU/softmax classifier, each on random data
-// from its own seed (the numbers need not mean anything, only match between runs).
+// Small training steps for the compiled-program tests (tests/compile/): the notebook's model,
+// makemore part 3's deeper batch-norm net, a ReLU/softmax classifier and a functional net that
+// goes through most other kernels (views, reductions, unary ops, label smoothing, Nesterov), each
+// on random data from its own seed (the numbers need not mean anything, only match between runs).
 import { Generator, randint, randn, F, nn, optim, type Tensor } from '../../src/index.ts';
 import { MLP } from '../../src/makemore/model.ts';
 
@@ -54,5 +55,28 @@ export const MODELS: Record<string, () => Model> = {
       },
     };
   },
+  // functional code over most other kernels: strided views and their gradients, sums over each
+  // dim, mean and variance, exp/log/log10/sqrt/pow/neg, division, log-softmax and label smoothing
+  ops: () => {
+    const g = new Generator().manualSeed(11);
+    const X = randn([400, 12], { generator: g }), Y = randint(0, 6, [400], { generator: g });
+    const W = randn([12, 24], { generator: g }).mul(0.3), V = randn([24, 6], { generator: g }).mul(0.3), s = randn([24], { generator: g }).mul(0.1);
+    const ps = [W, V, s];
+    for (const p of ps) p.requiresGrad = true;
+    const opt = new optim.SGD(ps, { lr: 0.02, momentum: 0.8, nesterov: true, weightDecay: 1e-3 });
+    return {
+      g, n: 400, tensors: () => ps,
+      step: (ix) => {
+        const x = X.index(ix);
+        const h = x.matmul(W).tanh().T.contiguous().T;                          // a transposed copy and back
+        const z = h.sub(h.mean(0, true)).div(h.var(0, true).add(1e-3).sqrt());  // column statistics
+        const r = z.pow(2).add(1).log().add(z.exp().mul(0.01)).sub(z.narrow(1, 0, 12).sum(1, true).expand(32, 24).mul(0.05));
+        const q = r.mul(s.add(1)).add(h.neg().mul(0.1)).add(z.pow(2).add(1).log10().mul(0.1));
+        const logits = q.matmul(V).add(F.logSoftmax(q.narrow(1, 0, 6), 1).mul(0.1));
+        const loss = F.crossEntropy(logits, Y.index(ix), { labelSmoothing: 0.1 });
+        opt.zeroGrad(); loss.backward(); opt.step();
+        return loss;
+      },
+    };
+  },
 };
-
