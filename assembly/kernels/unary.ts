@@ -233,6 +233,7 @@ export function sqrt_backward(dinp: usize, out: usize, dout: usize, N: i32): voi
 }
 
 // a (N) -> out (N) = |a| (clears the sign bit: |-0| = 0, |NaN| = NaN). ref: src/ref/unary.ts
+// @same neg_forward
 export function abs_forward(out: usize, a: usize, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -259,6 +260,7 @@ export function abs_forward(out: usize, a: usize, N: i32): void {
 }
 
 // a (N) -> out (N) = sign(a): 1, -1, or 0 for ±0 and NaN. Its gradient is 0. ref: src/ref/unary.ts
+// @same neg_forward
 export function sign_forward(out: usize, a: usize, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -275,6 +277,7 @@ export function sign_forward(out: usize, a: usize, N: i32): void {
 }
 
 // dinp (N) += dout * sign(inp) (ATen abs_backward: grad * self.sgn(); 0 at 0 and NaN). ref: src/ref/unary.ts
+// @same log_backward
 export function abs_backward(dinp: usize, inp: usize, dout: usize, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -292,22 +295,26 @@ export function abs_backward(dinp: usize, inp: usize, dout: usize, N: i32): void
 }
 
 // a (N) -> out (N) = ln(1 + a), accurate near 0; backward keeps inp. ref: src/ref/unary.ts
+// @same neg_forward
 export function log1p_forward(out: usize, a: usize, N: i32): void {
   map64(out, a, N, 3);
 }
 
 // a (N) -> out (N) = sin a; backward keeps inp. ref: src/ref/unary.ts
+// @same neg_forward
 export function sin_forward(out: usize, a: usize, N: i32): void {
   map64(out, a, N, 4);
 }
 
 // a (N) -> out (N) = cos a; backward keeps inp. ref: src/ref/unary.ts
+// @same neg_forward
 export function cos_forward(out: usize, a: usize, N: i32): void {
   map64(out, a, N, 5);
 }
 
 // dinp (N) += dout / (inp + 1), the sum rounded to float32 first (ATen: grad / (self + 1)).
 // ref: src/ref/unary.ts
+// @same log_backward
 export function log1p_backward(dinp: usize, inp: usize, dout: usize, N: i32): void {
   for (let i = 0; i < N; i++) {
     const o = <usize>i << 2;
@@ -316,6 +323,7 @@ export function log1p_backward(dinp: usize, inp: usize, dout: usize, N: i32): vo
 }
 
 // dinp (N) += dout * cos(inp) (ATen: grad * self.cos()), cos rounded to float32. ref: src/ref/unary.ts
+// @same log_backward
 export function sin_backward(dinp: usize, inp: usize, dout: usize, N: i32): void {
   for (let i = 0; i < N; i++) {
     const o = <usize>i << 2;
@@ -324,6 +332,7 @@ export function sin_backward(dinp: usize, inp: usize, dout: usize, N: i32): void
 }
 
 // dinp (N) += dout * -sin(inp) (ATen: grad * -self.sin()), sin rounded to float32. ref: src/ref/unary.ts
+// @same log_backward
 export function cos_backward(dinp: usize, inp: usize, dout: usize, N: i32): void {
   for (let i = 0; i < N; i++) {
     const o = <usize>i << 2;
@@ -333,6 +342,7 @@ export function cos_backward(dinp: usize, inp: usize, dout: usize, N: i32): void
 
 // dinp (N) += -dout * (out * out), out = 1/inp saved by the forward (ATen reciprocal's
 // derivative, float32 order). ref: src/ref/unary.ts
+// @same exp_backward
 export function reciprocal_backward(dinp: usize, out: usize, dout: usize, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -351,6 +361,7 @@ export function reciprocal_backward(dinp: usize, out: usize, dout: usize, N: i32
 
 // dinp (N) += -0.5 * dout * out^3, out = 1/sqrt(inp) saved by the forward (ATen rsqrt's
 // derivative; out^3 as (out*out)*out). ref: src/ref/unary.ts
+// @same exp_backward
 export function rsqrt_backward(dinp: usize, out: usize, dout: usize, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {

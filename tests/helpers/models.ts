@@ -1,6 +1,7 @@
 // Small training steps for the compiled-program tests (tests/compile/): the notebook's model,
-// makemore part 3's deeper batch-norm net, a ReLU/softmax classifier and a functional net that
-// goes through most other kernels (views, reductions, unary ops, label smoothing, Nesterov), each
+// makemore part 3's deeper batch-norm net, a ReLU/softmax classifier, a functional net that goes
+// through most other kernels (views, reductions, unary ops, label smoothing, Nesterov) and one of
+// activations and other element-wise ops, each
 // on random data from its own seed (the numbers need not mean anything, only match between runs).
 import { Generator, randint, randn, F, nn, optim, type Tensor } from '../../src/index.ts';
 import { MLP } from '../../src/makemore/model.ts';
@@ -74,6 +75,31 @@ export const MODELS: Record<string, () => Model> = {
         const q = r.mul(s.add(1)).add(h.neg().mul(0.1)).add(z.pow(2).add(1).log10().mul(0.1));
         const logits = q.matmul(V).add(F.logSoftmax(q.narrow(1, 0, 6), 1).mul(0.1));
         const loss = F.crossEntropy(logits, Y.index(ix), { labelSmoothing: 0.1 });
+        opt.zeroGrad(); loss.backward(); opt.step();
+        return loss;
+      },
+    };
+  },
+  // activations and other element-wise ops: relu, sigmoid, gelu (both forms), sin/cos/abs, clamp
+  // with number and tensor bounds, where, pow with a tensor exponent, reciprocal and rsqrt
+  act: () => {
+    const g = new Generator().manualSeed(13);
+    const X = randn([300, 12], { generator: g }), Y = randint(0, 5, [300], { generator: g });
+    const W1 = randn([12, 20], { generator: g }).mul(0.4), W2 = randn([20, 5], { generator: g }).mul(0.4);
+    const e = randn([20], { generator: g }).mul(0.2), lo = randn([20], { generator: g }).mul(0.1).sub(1);
+    const ps = [W1, W2, e, lo];
+    for (const p of ps) p.requiresGrad = true;
+    const opt = new optim.SGD(ps, { lr: 0.05 });
+    return {
+      g, n: 300, tensors: () => ps,
+      step: (ix) => {
+        const h = X.index(ix).matmul(W1);
+        const a = h.relu().add(h.sigmoid()).add(F.gelu(h)).add(F.gelu(h, { approximate: 'tanh' }));
+        const b = a.sin().mul(0.5).add(a.cos().mul(0.5)).add(a.abs().mul(0.1));
+        const c = b.clamp(-1, 2).add(b.clamp(lo, lo.add(3)));
+        const d = F.where(c.gt(0), c, c.mul(0.1)).add(2).pow(e.add(1));
+        const f = d.add(1).reciprocal().add(d.add(1).rsqrt());
+        const loss = F.crossEntropy(f.matmul(W2), Y.index(ix));
         opt.zeroGrad(); loss.backward(); opt.step();
         return loss;
       },
