@@ -43,7 +43,7 @@ export interface ThreadPlan {
   /** Commands split across the threads, and commands on thread 0 alone. */
   split: number;
   serial: number;
-  /** Byte ranges [lo, hi) the program may write, sorted and merged (for the arguments' check). */
+  /** Byte ranges [lo, hi) the program's split or declared commands may write, sorted and merged (for the arguments' check). */
   written: [number, number][];
 }
 
@@ -150,8 +150,8 @@ export function planThreads(cmdPtr: number, commands: PlanCommand[], made: [numb
     let bounds: number[] = Array.from({ length: nt + 1 }, () => 0);
     let flags = 0;
     if (!d) {
+      // (not in `written`: fenced by barriers on both sides, it never runs beside the input copies)
       effects[0] = { reads: [EVERYTHING], writes: [EVERYTHING], fails: true, lasting: true };
-      written.push([0, EVERYTHING.c1]);
       serial++;
     } else {
       // Split at rowAt, or at another command's bounds scaled to these units when that spares a

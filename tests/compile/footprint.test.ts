@@ -1,5 +1,5 @@
 // The kernels' thread directives (assembly/kernels/, read by tools/gen-program-threads.mjs) against
-// what their shares really do, on the recorded programs of three models, on each -threads build:
+// what their shares really do, on the recorded programs of the test models, on each -threads build:
 // shares give the whole command's bits, write only what they declare and read nothing else that
 // matters (footprint_run.ts, in a child process, since init() picks the build once per process).
 import { test } from 'uvu';

@@ -1,9 +1,10 @@
-// Compiled programs on helper threads (init({ threads: n }), startThreads()): for the notebook's
-// model, a deeper batch-norm net and a small ReLU/softmax classifier, compiled steps on 2 and 3
-// threads give the eager losses and parameters bit for bit, and the same as one thread on the
-// plain build, on the simd, relaxed and scalar builds; the threaded calls really ran on the
-// helpers; a failing helper and a bad index are one clear error each. Each setting runs in a child
-// process (threads_run.ts), as init() picks the build once per process.
+// Compiled programs on helper threads (init({ threads: n }), startThreads()): for the test models
+// (tests/helpers/models.ts: the notebook's model, a deeper batch-norm net, a ReLU/softmax
+// classifier, a functional net and an activations net), compiled steps on 2 and 3 threads give the
+// eager losses and parameters bit for bit, and the same as one thread on the plain build, on the
+// simd, relaxed and scalar builds; the threaded calls really ran on the helpers; a failing helper
+// and a bad index are one clear error each. Each setting runs in a child process
+// (threads_run.ts), as init() picks the build once per process.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
@@ -27,7 +28,7 @@ const relaxedOk = spawnSync(process.execPath, ['--import', TSX, '-e',
   "import('./src/index.ts').then(m => m.init()).then(i => process.exit(i.relaxedSimd ? 0 : 1))"], { encoding: 'utf8' }).status === 0;
 
 for (const build of ['simd', ...(relaxedOk ? ['relaxed'] : []), 'scalar']) {
-  test(`threads: ${build}: compiled steps on 2 and 3 threads = eager = 1 thread on the plain build, bit for bit, for three models`, () => {
+  test(`threads: ${build}: compiled steps on 2 and 3 threads = eager = 1 thread on the plain build, bit for bit, for five models`, () => {
     const one = run(build, 1);
     assert.is(one.info.build, build);
     assert.not.ok(one.info.sharedMemory);

@@ -1,8 +1,8 @@
 // Small training steps for the compiled-program tests (tests/compile/): the notebook's model,
 // makemore part 3's deeper batch-norm net, a ReLU/softmax classifier, a functional net that goes
 // through most other kernels (views, reductions, unary ops, label smoothing, Nesterov) and one of
-// activations and other element-wise ops, each
-// on random data from its own seed (the numbers need not mean anything, only match between runs).
+// activations and other element-wise ops, each on random data from its own seed (the numbers need
+// not mean anything, only match between runs).
 import { Generator, randint, randn, F, nn, optim, type Tensor } from '../../src/index.ts';
 import { MLP } from '../../src/makemore/model.ts';
 
