@@ -13,6 +13,7 @@ export {
 export { Generator } from './random/generator.ts';
 export { noGrad } from './grad_mode.ts';
 export { compile, CompileError, type CompileOptions, type Compiled } from './compile/compile.ts';
+export { startThreads, stopThreads } from './compile/threaded.ts';
 export { memoryStats } from './memory_stats.ts';
 export { F } from './functional.ts';
 export { cat, stack } from './ops/view.ts';

@@ -18,6 +18,9 @@
 // eps goes OUTSIDE the square root, after the bias correction; addcdiv_ is (s*m)/denom, then +p.
 import { fma32 } from '../simd';
 
+// @split N: params += 1, grads += 1, expAvg += 1, expAvgSq += 1, maxExpAvgSq += 1
+// @reads grads[u0:u1]
+// @writes params[u0:u1], expAvg[u0:u1], expAvgSq[u0:u1], maxExpAvgSq[u0:u1] if maxExpAvgSq != 0
 export function adam_step(params: usize, grads: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize,
   negStepSize: f32, bc2Sqrt: f32, decay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
   eps: f32, weightDecay: f32, flags: i32, N: i32): void {

@@ -5,6 +5,10 @@
 import { fma32 } from '../simd';
 
 // params, grads are (N). ref: src/ref/sgd.ts
+// Threads: by slices of the block, as every kernel here.
+// @split N: params += 1, grads += 1
+// @reads grads[u0:u1]
+// @writes params[u0:u1]
 export function sgd_update(params: usize, grads: usize, lr: f32, N: i32): void {
   const nlr = -lr;
   let i = 0;
@@ -30,6 +34,9 @@ export function sgd_update(params: usize, grads: usize, lr: f32, N: i32): void {
 // NOTE: each `x + a * y` is one fused multiply-add, as PyTorch's `add_(y, alpha=a)` in its AVX2
 // build (vector body and scalar tail alike); `momentum * buf` alone rounds once. With the unfused
 // flag every such step rounds twice instead, as a hand-written `p.data += -lr * p.grad` does.
+// @split N: params += 1, grads += 1, bufs += 1
+// @reads grads[u0:u1]
+// @writes params[u0:u1], bufs[u0:u1] if momentum != 0
 export function sgd_step(params: usize, grads: usize, bufs: usize, lr: f32, momentum: f32, dampening: f32,
   weightDecay: f32, flags: i32, N: i32): void {
   const nesterov = flags & 1, maximize = flags & 2, first = flags & 4, unfused = flags & 8;

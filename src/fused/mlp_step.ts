@@ -9,7 +9,7 @@ import { alloc, free, f32, i32 } from '../wasm/heap.ts';
 import { packParameters, stillPacked, type Packed } from '../optim/pack.ts';
 import type { Generator } from '../random/generator.ts';
 import type { StepThreads, ThreadKernels } from './threads.ts';
-import { ThreadChoice } from './thread_choice.ts';
+import { ThreadChoice } from '../compile/thread_choice.ts';
 
 /** The notebook's tensors (In[28]); parameters in its order, then the running statistics. */
 export interface NotebookMLPTensors {
@@ -149,7 +149,7 @@ export class NotebookMLPStep {
     let loss: number;
     if (t) {
       const choice = this.threadChoice, threaded = choice ? choice.threads() : true, t0 = performance.now();
-      loss = Math.fround(threaded ? (kernels() as ThreadKernels).mlp_step_mt(this.plan, lr, t.ctl, t.threads) : kernels().mlp_step_notebook(this.plan, lr));
+      loss = Math.fround(threaded ? (kernels() as ThreadKernels).mlpStepMt(this.plan, lr, t.ctl, t.threads) : kernels().mlp_step_notebook(this.plan, lr));
       choice?.record(threaded, performance.now() - t0);
       if (threaded && loss !== loss) t.check();
     } else {

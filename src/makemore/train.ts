@@ -43,7 +43,7 @@ export interface TrainOptions {
   threads?: number;
   /**
    * With threads: false runs every step on them; by default each step runs threaded or not,
-   * whichever is faster while the machine's other load comes and goes (src/fused/thread_choice.ts).
+   * whichever is faster while the machine's other load comes and goes (src/compile/thread_choice.ts).
    */
   adaptiveThreads?: boolean;
   /** Where log10(loss) of each step goes (default: a new array, returned as `lossi`). */
