@@ -16,7 +16,7 @@
 // NOTE: PyTorch's AVX2 build fuses `x + a*y` (add_ with alpha, addcmul_) into one rounding:
 // m = fma(g, 1-beta1, m*beta1), v = fma((1-beta2)*g, g, v*beta2), Adam's g = fma(p, wd, g). The
 // eps goes OUTSIDE the square root, after the bias correction; addcdiv_ is (s*m)/denom, then +p.
-import { fma32 } from '../simd';
+import { fma32, fma32x4 } from '../simd';
 
 // @split N: params += 1, grads += 1, expAvg += 1, expAvgSq += 1, maxExpAvgSq += 1
 // @reads grads[u0:u1]
@@ -25,7 +25,33 @@ export function adam_step(params: usize, grads: usize, expAvg: usize, expAvgSq: 
   negStepSize: f32, bc2Sqrt: f32, decay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
   eps: f32, weightDecay: f32, flags: i32, N: i32): void {
   const amsgrad = flags & 1, maximize = flags & 2, decoupled = flags & 4;
-  for (let i = 0; i < N; i++) {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    // four lanes at a time, each the scalar loop's operations in its order (fma32x4 = fma32)
+    const vDecay = f32x4.splat(decay), vWd = f32x4.splat(weightDecay), vB1 = f32x4.splat(beta1), vB2 = f32x4.splat(beta2);
+    const v1B1 = f32x4.splat(oneMinusBeta1), v1B2 = f32x4.splat(oneMinusBeta2), vBc2 = f32x4.splat(bc2Sqrt);
+    const vEps = f32x4.splat(eps), vStep = f32x4.splat(negStepSize);
+    for (; i + 4 <= N; i += 4) {
+      const o = <usize>i << 2;
+      let p = v128.load(params + o);
+      let g = v128.load(grads + o);
+      if (maximize) g = f32x4.neg(g);
+      if (decoupled) p = f32x4.mul(p, vDecay);
+      else if (weightDecay != 0) g = fma32x4(p, vWd, g);
+      const m = fma32x4(g, v1B1, f32x4.mul(v128.load(expAvg + o), vB1));
+      const v = fma32x4(f32x4.mul(v1B2, g), g, f32x4.mul(v128.load(expAvgSq + o), vB2));
+      v128.store(expAvg + o, m);
+      v128.store(expAvgSq + o, v);
+      let d = v;
+      if (amsgrad) {
+        d = f32x4.max(v128.load(maxExpAvgSq + o), v);
+        v128.store(maxExpAvgSq + o, d);
+      }
+      const denom = f32x4.add(f32x4.div(f32x4.sqrt(d), vBc2), vEps);
+      v128.store(params + o, f32x4.add(p, f32x4.div(f32x4.mul(vStep, m), denom)));
+    }
+  }
+  for (; i < N; i++) {
     const o = <usize>i << 2;
     let p = load<f32>(params + o);
     let g = load<f32>(grads + o);
