@@ -4,7 +4,9 @@
 // differentiable, as in PyTorch.
 import { Tensor, numelOf } from '../tensor.ts';
 import { kernels } from '../wasm/load.ts';
-import { OPS, type CompareOp } from '../ref/compare.ts';
+/** The comparisons, in the kernels' order (assembly/kernels/compare.ts numbers them so). */
+export const OPS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
+export type CompareOp = typeof OPS[number];
 import { broadcastShapes } from './check.ts';
 import { expand } from './view.ts';
 

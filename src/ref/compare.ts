@@ -1,6 +1,6 @@
 // Float64 reference for assembly/kernels/compare.ts: 1 where a op b holds, else 0.
-export const OPS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
-export type CompareOp = typeof OPS[number];
+import type { CompareOp } from '../ops/compare.ts';
+export { OPS, type CompareOp } from '../ops/compare.ts';
 
 export function cmp(op: CompareOp, x: number, y: number): number {
   switch (op) {

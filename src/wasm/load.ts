@@ -134,7 +134,9 @@ async function readBytes(build: Build, option: InitOptions['wasm'], file: string
       return await readFile(url);
     } catch (e) {
       const hint = deno && /NotCapable|PermissionDenied|--allow-read/.test(String(e)) ? ' (run Deno with --allow-read)' : '';
-      throw new Error(`wasmgrad: cannot read ${decodeURIComponent(url.pathname)}: ${(e as Error).message}${hint}. Run \`npm run build\` first, or pass init({ wasm: bytes })`);
+      const fix = build === 'debug' && !source && !dir ? 'the debug build is not in the npm package: build it in a clone of the repository (`npm run build:wasm`)'
+        : 'Run `npm run build` first, or pass init({ wasm: bytes })';
+      throw new Error(`wasmgrad: cannot read ${decodeURIComponent(url.pathname)}: ${(e as Error).message}${hint}. ${fix}`);
     }
   }
   const res = await fetch(url);
