@@ -34,3 +34,4 @@ export * from './kernels/activation';
 export * from './kernels/binary';
 export * from './kernels/where';
 export * from './kernels/clamp';
+export * from './kernels/topk';

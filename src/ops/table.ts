@@ -22,6 +22,7 @@ import { gather, scatterAdd } from './gather.ts';
 import { tril, triu } from './tri.ts';
 import { oneHot } from './one_hot.ts';
 import { uniform_, normal_ } from '../creation.ts';
+import { topk } from './topk.ts';
 
 type Where = 'both' | 'method' | 'F' | 'getter';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -114,6 +115,7 @@ export const table = {
   logsumexp: [reduce.logsumexp, 'both'],
   // products, normalisations, losses
   matmul: [matmul, 'both'],
+  topk: [topk, 'both'],
   softmax: [softmax, 'both'],
   logSoftmax: [logSoftmax, 'both'],
   crossEntropy: [crossEntropy, 'F'],
