@@ -23,9 +23,13 @@ export interface ModelInfo {
   settings: ZooSettings;
   config: ModelConfig;
   chars: string[];
-  /** The step the model was saved at, and its test loss then (null: saved outside an evaluation). */
+  /** The step the model was saved at. */
   step: number;
-  testLoss: number | null;
+  /**
+   * Its test loss then, and the seed of the RandomSampler that ordered that evaluation's batches
+   * (tools/makemore_torch.py repeats the evaluation in PyTorch); null if saved outside one.
+   */
+  test: { testLoss: number; seed: bigint } | null;
 }
 
 /** A model file's tensors, and what our metadata says of it (null for a plain state dict, e.g. from PyTorch). */
@@ -67,7 +71,7 @@ function fromSafe(t: SafeTensor, name: string): Tensor {
   return tensor(data, { shape: t.shape }).keep();
 }
 
-function describe(info: Omit<ModelInfo, 'step' | 'testLoss'>): Record<string, string> {
+function describe(info: Omit<ModelInfo, 'step' | 'test'>): Record<string, string> {
   const s = info.settings;
   return {
     type: s.type, n_layer: String(s.nLayer), n_head: String(s.nHead), n_embd: String(s.nEmbd), n_embd2: String(s.nEmbd2),
@@ -85,7 +89,7 @@ function seal(tensors: Record<string, SafeTensor>, metadata: Record<string, stri
 export function encodeModel(model: nn.Module, info: ModelInfo): Uint8Array {
   return seal(toSafe(model.stateDict()), {
     format: MODEL_FORMAT, format_version: String(VERSION), ...describe(info),
-    step: String(info.step), test_loss: info.testLoss === null ? 'null' : JSON.stringify(info.testLoss),
+    step: String(info.step), test_loss: JSON.stringify(info.test?.testLoss ?? null), test_eval_seed: String(info.test?.seed ?? ''),
   });
 }
 
@@ -136,7 +140,7 @@ function json<T>(meta: Record<string, string>, key: string, what: string): T {
   }
 }
 
-function readInfo(meta: Record<string, string>, what: string): Omit<ModelInfo, 'step' | 'testLoss'> {
+function readInfo(meta: Record<string, string>, what: string): Omit<ModelInfo, 'step' | 'test'> {
   const settings = json<ZooSettings>(meta, 'settings', what);
   const chars = json<string[]>(meta, 'chars', what);
   const ints = ['nLayer', 'nHead', 'nEmbd', 'nEmbd2', 'seed', 'batchSize', 'topK', 'maxSteps'] as const;
@@ -163,7 +167,8 @@ export function decodeModel(bytes: Uint8Array, what = 'model file'): ModelFile {
   if (Number(meta.format_version) > VERSION) throw new CheckpointError(`${what} has format version ${meta.format_version}, newer than this wasmgrad understands (${VERSION}); upgrade wasmgrad`);
   const step = Number(meta.step);
   const testLoss = json<number | null>(meta, 'test_loss', what);
-  return { tensors: out, info: { ...readInfo(meta, what), step: Number.isSafeInteger(step) ? step : 0, testLoss } };
+  const test = typeof testLoss === 'number' && /^\d+$/.test(meta.test_eval_seed ?? '') ? { testLoss, seed: BigInt(meta.test_eval_seed) } : null;
+  return { tensors: out, info: { ...readInfo(meta, what), step: Number.isSafeInteger(step) ? step : 0, test } };
 }
 
 /** Reads resume.safetensors. */

@@ -5,14 +5,7 @@
 // seeded from the default generator as PyTorch 1.13's DataLoader seeds it.
 // Takes text, never a path (no Node APIs). Leaves out: the models and the training loop (run.ts).
 import { Generator, defaultGenerator, randperm, tensor, type Tensor } from '../../index.ts';
-
-/** A problem with the input file itself; the message says what is wrong and what to do. */
-export class ZooDataError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ZooDataError';
-  }
-}
+import { DataError } from '../data.ts';
 
 // Python's str.splitlines() line boundaries and str.strip()'s whitespace (str.isspace()).
 const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
@@ -35,7 +28,7 @@ const byCodePoint = (a: string, b: string) => a.codePointAt(0)! - b.codePointAt(
  * A leading byte-order mark is dropped too (Python would keep it as a character of the first word).
  */
 export function parseWords(text: string): string[] {
-  if (typeof text !== 'string') throw new ZooDataError(`expected the input file's text as a string, got ${typeof text}`);
+  if (typeof text !== 'string') throw new DataError(`expected the input file's text as a string, got ${typeof text}`);
   if (text.startsWith('\uFEFF')) text = text.slice(1);
   const words: string[] = [];
   const lines = text.split(LINE_BREAK);
@@ -43,10 +36,10 @@ export function parseWords(text: string): string[] {
     const w = pyStrip(lines[i]);
     if (!w) continue;
     if (w.includes('\uFFFD') || w.includes('\u0000')) {
-      throw new ZooDataError(`the input file looks binary or is not UTF-8 (line ${i + 1} holds ${w.includes('\u0000') ? 'a NUL byte' : 'a byte that is not valid UTF-8'}); expected plain UTF-8 text, one word per line`);
+      throw new DataError(`the input file looks binary or is not UTF-8 (line ${i + 1} holds ${w.includes('\u0000') ? 'a NUL byte' : 'a byte that is not valid UTF-8'}); expected plain UTF-8 text, one word per line`);
     }
     const c = CONTROL.exec(w);
-    if (c) throw new ZooDataError(`line ${i + 1} holds the control character U+${c[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}; expected plain text, one word per line`);
+    if (c) throw new DataError(`line ${i + 1} holds the control character U+${c[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}; expected plain text, one word per line`);
     words.push(w);
   }
   return words;
@@ -105,7 +98,7 @@ export function createDatasets(text: string): Datasets {
   // int(len(words) * 0.1) in Python: the same float64 product, truncated.
   const testSetSize = Math.min(1000, Math.trunc(words.length * 0.1));
   if (testSetSize < 1) {
-    throw new ZooDataError(`the input file has ${words.length} word${words.length === 1 ? '' : 's'}; makemore needs at least 10 (10% of them, up to 1000, are the test set)`);
+    throw new DataError(`the input file has ${words.length} word${words.length === 1 ? '' : 's'}; makemore needs at least 10 (10% of them, up to 1000, are the test set)`);
   }
   const chars = [...new Set(words.flatMap((w) => [...w]))].sort(byCodePoint);
   const maxWordLength = Math.max(...words.map((w) => [...w].length));
@@ -179,18 +172,18 @@ export class InfiniteDataLoader {
  * The batches of evaluate()'s DataLoader(dataset, shuffle=True, batch_size): its base seed and
  * its RandomSampler's seed come from the default generator, then torch.randperm(n) under that
  * seed orders the words; at most maxBatches + 1 batches (makemore.py's loop breaks after
- * batch index maxBatches).
+ * batch index maxBatches). Returns the sampler's seed too (it says which batches these were).
  */
-export function evalBatches(dataset: CharDataset, batchSize: number, maxBatches: number | null): number[][] {
+export function evalBatches(dataset: CharDataset, batchSize: number, maxBatches: number | null): { seed: bigint; batches: number[][] } {
   defaultGenerator().randomLong(); // _base_seed
-  const g = new Generator().manualSeed(defaultGenerator().randomLong());
-  const order = randperm(dataset.length, { generator: g }).toArray() as Int32Array;
+  const seed = defaultGenerator().randomLong();
+  const order = randperm(dataset.length, { generator: new Generator().manualSeed(seed) }).toArray() as Int32Array;
   const batches: number[][] = [];
   for (let i = 0; i * batchSize < order.length; i++) {
     batches.push(Array.from(order.subarray(i * batchSize, (i + 1) * batchSize)));
     if (maxBatches !== null && i >= maxBatches) break;
   }
-  return batches;
+  return { seed, batches };
 }
 
 /**

@@ -86,6 +86,8 @@ export class ZooRun {
   private stepFn: ((X: Tensor, Y: Tensor) => Tensor) | null = null;
   private readonly eager: boolean;
   private readonly modelPath: string;
+  /** The seed of the last evaluation's batch order (saved with the model, so it can be checked in PyTorch). */
+  private lastEvalSeed = 0n;
 
   /**
    * Seeds the default generator, makes the datasets and the model as makemore.py does (the same
@@ -168,11 +170,12 @@ export class ZooRun {
       if (step > 0 && step % 500 === 0) {
         const trainLoss = this.evaluate(this.data.train, 100, 10);
         const testLoss = this.evaluate(this.data.test, 100, 10);
+        const testSeed = this.lastEvalSeed;
         ev.onEval?.(step, trainLoss, testLoss);
         ev.print(`step ${step} train loss: ${pyFloat(trainLoss)} test loss: ${pyFloat(testLoss)}`);
         if (this.bestLoss === null || testLoss < this.bestLoss) {
           ev.print(`test loss ${pyFloat(testLoss)} is the best so far, saving model to ${this.modelPath}`);
-          await ev.saveBest(this.modelBytes(step, testLoss), step, testLoss);
+          await ev.saveBest(this.modelBytes(step, { testLoss, seed: testSeed }), step, testLoss);
           this.bestLoss = testLoss;
         }
         evaluated = true;
@@ -194,7 +197,9 @@ export class ZooRun {
   evaluate(dataset: CharDataset, batchSize = 50, maxBatches: number | null = null): number {
     this.model.eval();
     try {
-      const losses = noGrad(() => evalBatches(dataset, batchSize, maxBatches).map((ix) => {
+      const { seed, batches } = evalBatches(dataset, batchSize, maxBatches);
+      this.lastEvalSeed = seed;
+      const losses = noGrad(() => batches.map((ix) => {
         const { X, Y } = dataset.batch(ix);
         return this.model.forward(X, Y)[1]!.item();
       }));
@@ -225,9 +230,12 @@ export class ZooRun {
     return out;
   }
 
-  /** model.safetensors: the model's state dict under PyTorch's names, and what it is in the metadata. */
-  modelBytes(step = this.step, testLoss: number | null = null): Uint8Array {
-    return encodeModel(this.model, { settings: this.settings, config: this.config, chars: this.data.chars, step, testLoss });
+  /**
+   * model.safetensors: the model's state dict under PyTorch's names, and what it is in the
+   * metadata (with the test loss it was saved for, and the seed of that evaluation's batches).
+   */
+  modelBytes(step = this.step, test: { testLoss: number; seed: bigint } | null = null): Uint8Array {
+    return encodeModel(this.model, { settings: this.settings, config: this.config, chars: this.data.chars, step, test });
   }
 
   /** The state to resume from: weights, AdamW's moments, both generators, the step and the best loss. */
