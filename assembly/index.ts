@@ -3,8 +3,9 @@
 // and never allocate: JS owns the memory and decides where everything lives.
 // Backward kernels accumulate (+=) into gradients, so fan-out needs no extra buffers.
 export { HEAP_BASE } from './simd';
-// (matmul.ts, cross_entropy.ts and batchnorm.ts also export row/column ranges of their kernels to
-// the threaded step, in camelCase: only the snake_case ABI goes to JS)
+// Each kernel says how it splits across threads in directives above it (@split, @reads, @writes:
+// tools/gen-program-threads.mjs); the range variants some name are camelCase, as is everything
+// else the kernel files export for internal use: only the snake_case ABI goes to JS.
 export { matmul_nn, matmul_nn_bias, matmul_tn, matmul_nt } from './kernels/matmul';
 export * from './kernels/elementwise';
 export * from './kernels/unary';
@@ -34,4 +35,9 @@ export * from './kernels/activation';
 export * from './kernels/binary';
 export * from './kernels/where';
 export * from './kernels/clamp';
+// losses and layers (issue 12: nn, optim)
+export * from './kernels/layer_norm';
+export * from './kernels/binary_cross_entropy';
+export * from './kernels/adam';
+export * from './kernels/clip_grad';
 export * from './kernels/topk';

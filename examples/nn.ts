@@ -15,7 +15,7 @@ const model = new nn.Sequential(
   new nn.Linear(30, 200, { bias: false, generator: g }), new nn.BatchNorm1d(200), new nn.Tanh(),
   new nn.Linear(200, vocab.itos.length, { generator: g }),
 );
-const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
+const opt = new optim.SGD(model.parameters(), { lr: 0.1, fma: false }); // the notebook's p.data += -lr * p.grad
 const steps = Number(process.argv[2] ?? 200000);
 for (let i = 0; i < steps; i++) {
   const ix = randint(0, Xtr.shape[0], [32], { generator: g });

@@ -1,20 +1,23 @@
 #!/usr/bin/env node
-// The wasmgrad command line: train / sample / eval the makemore notebook's model.
-// Errors the user can fix print one line and exit 2 (usage) or 1 (runtime); --debug or
-// WASMGRAD_DEBUG=1 prints the stack instead.
+// The wasmgrad command line: train / sample / eval the makemore notebook's model, every run
+// through makemore/session.ts. Errors the user can fix print one line and exit 2 (usage) or 1
+// (runtime); a signal during train saves the last completed step and exits 128 + its number.
+// --debug or WASMGRAD_DEBUG=1 prints the stack instead. Leaves out: the benchmarks (bench/).
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { init, Generator, type InitInfo, type Build } from './index.ts';
-import { makeSplits, DataError } from './makemore/data.ts';
-import { datasetTensors } from './makemore/session.ts';
-import { MLP, type ModelConfig } from './makemore/model.ts';
-import { train, NonFiniteLossError, type Schedule } from './makemore/train.ts';
-import { encodeCheckpoint, decodeCheckpoint, loadInto, CheckpointError, type Checkpoint } from './makemore/checkpoint.ts';
-import { readNames, claimOutputs, writeAtomic, readCheckpointFile, UserError } from './makemore/files.ts';
-import { checkDataFits, MemoryLimitError, outOfMemoryMessage, type RunSizes } from './makemore/limits.ts';
+import { init, type InitInfo, type Build } from './index.ts';
+import { DataError } from './makemore/data.ts';
+import {
+  Session, NOTEBOOK, LIMITS, ConfigError, checkConfig, resumeConfig, checkVocab, datasetTensors, modelFromCheckpoint, splitLoss, sampleNames,
+  type RunConfig, type Labels,
+} from './makemore/session.ts';
+import { DivergenceError } from './makemore/train.ts';
+import { decodeCheckpoint, CheckpointError, type Checkpoint } from './makemore/checkpoint.ts';
+import { makeSplits } from './makemore/data.ts';
+import { readNames, checkSaveTarget, claimOutputs, writeAtomic, readCheckpointFile, UserError } from './makemore/files.ts';
+import { checkDataFits, MemoryLimitError, outOfMemoryMessage } from './makemore/limits.ts';
 import { escapeControls } from './makemore/text.ts';
-import { progressBar, lossChart, writeLossSvg } from './makemore/report.ts';
-import { benchMain } from './bench/e2e.ts';
+import { startProgress, lossChart, lossSvg, loadPlotter } from './makemore/report.ts';
 
 class UsageError extends Error {}
 
@@ -26,11 +29,14 @@ Usage:
   wasmgrad train  [options]          train the makemore MLP (the reference notebook)
   wasmgrad sample --load FILE        sample names from a saved model
   wasmgrad eval   --load FILE        loss of a saved model on the data splits
-  wasmgrad bench  [--steps N]        time the training loop on every build, and PyTorch/TF.js/C when present
-  wasmgrad <command> --help          options of one command
+  wasmgrad help <command>            options of one command (or: wasmgrad <command> --help)
   wasmgrad --version
 
-npm start runs \`wasmgrad train\` with the notebook's settings.`;
+npm start runs \`wasmgrad train\` with the notebook's settings; give it flags after --
+(npm keeps the ones before for itself): npm start -- --steps 1000 --data FILE
+
+Exit codes: 0 done, 1 error, 2 bad usage, 128+N stopped by signal N (130 Ctrl-C, 143 SIGTERM,
+129 SIGHUP) after saving the last completed step.`;
 
 // The options every command that computes takes.
 const BUILD_HELP = `  --strict             the strict SIMD build (no relaxed SIMD): bit-identical numbers on every
@@ -46,7 +52,8 @@ Options:
   --batch-size N       minibatch size (default 32)
   --block-size N       characters of context (default 3)
   --embed N            embedding size (default 10)
-  --hidden N           hidden units (default 200)
+  --hidden N           hidden units (default 200); sizes that cannot fit wasm memory
+                       (4 GiB) are refused before anything is allocated
   --lr X               learning rate (default 0.1)
   --lr-decay-at N      first step at --lr-after (default steps/2)
   --lr-after X         learning rate after the decay (default 0.01)
@@ -54,14 +61,21 @@ Options:
   --no-batchnorm       the plain MLP (prints the init losses as the notebook does)
   --samples N          names to sample at the end (default 20; 0 for none)
   --calibrate          also report losses with batch-norm statistics over the whole train set
-  --save FILE          write a checkpoint (safetensors) at the end, or on Ctrl-C
-  --resume FILE        continue a checkpoint's training up to --steps
-  --plot FILE.svg      write the loss curve (log10 loss and its 1000-step mean)
-  --json               end stdout with one JSON line of the results
+  --save FILE          write a checkpoint (safetensors) when training ends, before the final
+                       evaluation; on Ctrl-C, SIGTERM or SIGHUP, of the last completed step
+  --resume FILE        continue a checkpoint's run with its own settings (sizes, seed, batch size,
+                       learning-rate schedule) to its --steps, or to a new --steps N; a different
+                       --batch-size or --lr* overrides the checkpoint's (and says so)
+  --plot FILE.svg      write the loss curve (log10 loss and its 1000-step mean); needs the
+                       optional packages vega and vega-lite
+  --json               print exactly one JSON document on stdout, the results; all other
+                       lines go to stderr
   --threads N          threads for the training step (default 1, or WASMGRAD_THREADS): the
                        same numbers as 1 thread, on Node worker_threads
 ${BUILD_HELP}
-  --debug              show stack traces`;
+  --debug              show stack traces
+
+A live progress bar shows on a terminal when the optional package cli-progress is installed.`;
 
 const SAMPLE_HELP = `wasmgrad sample: sample names from a checkpoint
 
@@ -69,7 +83,7 @@ Options:
   --load FILE          checkpoint written by \`wasmgrad train --save\` (required)
   --num N              how many names (default 20)
   --seed N             generator seed (default 42)
-  --json               print one JSON line: {"samples": [...]}
+  --json               print one JSON document: {"samples": [...]}
 ${BUILD_HELP}
   --debug              show stack traces`;
 
@@ -79,13 +93,16 @@ Options:
   --load FILE          checkpoint written by \`wasmgrad train --save\` (required)
   --data FILE          the names file it was trained on (default ./names.txt)
   --split NAME         train, val, test or all (default all)
-  --json               print one JSON line: {"train": .., "val": .., "test": ..}
+  --json               print one JSON document: {"train": .., "val": .., "test": ..}
 ${BUILD_HELP}
   --debug              show stack traces`;
+
+const COMMAND_HELP: Record<string, string> = { train: TRAIN_HELP, sample: SAMPLE_HELP, eval: EVAL_HELP };
 
 type Values = Record<string, string | boolean | undefined>;
 
 function parse(argv: string[], options: Record<string, { type: 'string' | 'boolean' }>, command: string): Values {
+  checkNpmAteFlags(options, argv);
   // `--steps -1` is a value, not a flag: join it so the value check can say what is wrong.
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -99,6 +116,30 @@ function parse(argv: string[], options: Record<string, { type: 'string' | 'boole
     const msg = (e as Error).message.replace(/\. To specify.*$/s, '').replace(/^Unknown option/, 'unknown option').replace(/\s*\n\s*/g, ' ');
     throw new UsageError(`${command}: ${msg}; see \`wasmgrad ${command} --help\``);
   }
+}
+
+/**
+ * `npm start --data FILE` gives --data to npm, which passes FILE on alone (and keeps boolean
+ * flags silently): npm tells us through npm_config_<flag>. Say how to pass them through.
+ */
+function checkNpmAteFlags(options: Record<string, { type: 'string' | 'boolean' }>, argv: string[]): void {
+  const script = process.env.npm_lifecycle_event;
+  if (!script) return;
+  const eaten = Object.keys({ ...options, debug: 0 }).map((name) => (name === 'no-batchnorm' ? 'batchnorm' : name))
+    .filter((name) => process.env[`npm_config_${name.replace(/-/g, '_')}`] !== undefined);
+  if (!eaten.length) return;
+  const npm = script === 'start' ? 'npm start' : `npm run ${script}`;
+  const positionals = argv.filter((a) => !a.startsWith('-'));
+  const strings = eaten.filter((n) => options[n]?.type === 'string');
+  const flags = eaten.map((n) => {
+    if (n === 'batchnorm') return '--no-batchnorm';
+    const value = process.env[`npm_config_${n.replace(/-/g, '_')}`];
+    if (options[n]?.type !== 'string') return `--${n}`;
+    if (value !== 'true') return `--${n} ${value}`;
+    return strings.length === 1 && positionals.length === 1 ? `--${n} ${positionals[0]}` : `--${n} ...`;
+  });
+  throw new UsageError(`npm kept ${eaten.map((n) => (n === 'batchnorm' ? '--no-batchnorm' : `--${n}`)).join(', ')} for itself (it reads the flags before \`--\`); ` +
+    `run \`${npm} -- ${flags.join(' ')}\``);
 }
 
 /** An integer flag >= min, or the default; anything else is a usage error. */
@@ -125,13 +166,76 @@ const out = (line = '') => process.stdout.write(line + '\n');
 const note = (line: string) => process.stderr.write(line + '\n');
 const fmtStep = (i: number, steps: number, loss: number) => `${String(i).padStart(7)}/${String(steps).padStart(7)}: ${loss.toFixed(4)}`;
 
-async function loadData(path: string | undefined, sizes: Omit<RunSizes, 'vocabSize' | 'examples'>, seed: number, from: string) {
-  const text = await readNames(path ?? 'names.txt', { download: path === undefined, log: note });
-  checkDataFits(text, sizes, from);
-  return makeSplits(text, { blockSize: sizes.blockSize, seed });
+/** Flag -> RunConfig key, for the settings a run is made of (and the names messages use). */
+const RUN_FLAGS = {
+  steps: 'steps', 'batch-size': 'batchSize', 'block-size': 'blockSize', embed: 'nEmbed', hidden: 'nHidden',
+  lr: 'lr', 'lr-decay-at': 'decayAt', 'lr-after': 'lrAfter', seed: 'seed',
+} as const satisfies Record<string, keyof RunConfig>;
+const LABELS: Labels = { ...Object.fromEntries(Object.entries(RUN_FLAGS).map(([f, k]) => [k, `--${f}`])), batchnorm: '--no-batchnorm' };
+
+/** The settings this command line asks for explicitly (flags not given are left out). */
+function givenConfig(v: Values): Partial<RunConfig> {
+  const given: Partial<RunConfig> = {};
+  for (const [flag, key] of Object.entries(RUN_FLAGS)) {
+    if (v[flag] === undefined) continue;
+    given[key] = key === 'lr' || key === 'lrAfter' ? posFlag(v, flag, NaN) : intFlag(v, flag, NaN, 0);
+  }
+  if (v['no-batchnorm']) given.batchnorm = false;
+  return given;
 }
 
-const decode = (itos: string[], seqs: number[][]) => seqs.map((s) => s.map((i) => itos[i]).join(''));
+const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+type Caught = keyof typeof SIGNAL_NUMBERS;
+
+/**
+ * Ctrl-C, SIGTERM and SIGHUP during `train`. While training, a signal stops the loop after the
+ * step under way, so that the caller saves the last completed step; during a save, signals wait
+ * for it to finish; at any other moment (nothing to save yet, or saved already) the process exits
+ * at once. The exit code is the shell's for the first signal: 128 + its number.
+ */
+class Signals {
+  caught: Caught | null = null;
+  private phase: 'training' | 'saving' | 'idle' = 'idle';
+  private why = 'nothing was saved';
+
+  constructor(private readonly log: (line: string) => void) {
+    for (const s of Object.keys(SIGNAL_NUMBERS)) process.on(s, this.handle);
+  }
+
+  get code(): number { return 128 + SIGNAL_NUMBERS[this.caught ?? 'SIGINT']; }
+
+  /** From now on a signal exits at once, printing `why` (what has been kept). */
+  idle(why: string): void { this.phase = 'idle'; this.why = why; }
+
+  training(): void { this.phase = 'training'; }
+
+  /** Runs a save that no signal interrupts. */
+  async saving<T>(save: () => Promise<T>): Promise<T> {
+    this.phase = 'saving';
+    try { return await save(); } finally { this.phase = 'idle'; }
+  }
+
+  dispose(): void { for (const s of Object.keys(SIGNAL_NUMBERS)) process.off(s, this.handle); }
+
+  private told = false;
+
+  private readonly handle = (signal: Caught) => {
+    this.caught ??= signal;
+    if (this.phase === 'training') return;
+    if (this.phase === 'saving') {
+      if (!this.told) this.log(`${signal}: finishing the checkpoint first`);
+      this.told = true;
+      return;
+    }
+    this.log(`interrupted by ${signal}: ${this.why}`);
+    process.exit(this.code);
+  };
+}
+
+/** Writes that fail because the terminal went away (SIGHUP) or a pipe closed must not end a run before its save. */
+function ignoreClosedOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+}
 
 async function cmdTrain(args: string[]): Promise<void> {
   const v = parse(args, {
@@ -142,132 +246,135 @@ async function cmdTrain(args: string[]): Promise<void> {
     threads: { type: 'string' }, ...BUILD_OPTIONS,
   }, 'train');
   if (v.help) { out(TRAIN_HELP); return; }
-  const steps = intFlag(v, 'steps', 200000, 0);
-  const batchSize = intFlag(v, 'batch-size', 32, 1);
-  let blockSize = intFlag(v, 'block-size', 3, 1);
-  let nEmbed = intFlag(v, 'embed', 10, 1);
-  let nHidden = intFlag(v, 'hidden', 200, 1);
-  const schedule: Schedule = { lr: posFlag(v, 'lr', 0.1), decayAt: intFlag(v, 'lr-decay-at', Math.floor(steps / 2), 0), lrAfter: posFlag(v, 'lr-after', 0.01) };
-  let seed = intFlag(v, 'seed', 42, 0);
-  if (seed > 0xffffffff) throw new UsageError(`--seed must be below 2^32, got '${v.seed}'`);
-  const numSamples = intFlag(v, 'samples', 20, 0);
-  let batchnorm = !v['no-batchnorm'];
   const json = !!v.json;
-  const outputs = (['save', 'plot'] as const).filter((f) => typeof v[f] === 'string').map((f) => ({ flag: `--${f}`, path: v[f] as string }));
+  // With --json, stdout holds exactly one JSON document: every other line goes to stderr.
+  const human = json ? process.stderr : process.stdout;
+  const say = (line = '') => { human.write(line + '\n'); };
+  const given = givenConfig(v);
+  const numSamples = intFlag(v, 'samples', 20, 0);
+  const threads = v.threads === undefined ? undefined : intFlag(v, 'threads', 1, 1);
+  if (threads !== undefined && threads > 64) throw new UsageError(`--threads must be at most 64, got '${v.threads}'`);
+  const saveTo = typeof v.save === 'string' ? v.save : null;
+  const plotTo = typeof v.plot === 'string' ? v.plot : null;
+
+  // Everything that can be checked is checked before the work starts.
+  let resume: Checkpoint | null = null;
+  let config: RunConfig;
+  let notes: string[] = [];
+  if (typeof v.resume === 'string') {
+    resume = decodeCheckpoint(await readCheckpointFile(v.resume));
+    ({ config, notes } = resumeConfig(resume, given, LABELS));
+  } else {
+    config = { ...NOTEBOOK, ...given };
+  }
+  // A setting out of range is the flag's fault if one was given, else the checkpoint's.
+  const labels: Labels = resume
+    ? Object.fromEntries(Object.keys(config).map((k) => [k, k in given ? LABELS[k as keyof RunConfig] : `the checkpoint's ${LIMITS[k as keyof typeof LIMITS]?.[0] ?? k}`]))
+    : LABELS;
+  checkConfig(config, labels);
+  // Outputs: writable now (a trial write), none the same file as another or as an input, and
+  // reserved for this run; --plot's optional packages present.
+  const outputs = [{ flag: '--save', path: saveTo }, { flag: '--plot', path: plotTo }].filter((o): o is { flag: string; path: string } => o.path !== null);
+  for (const o of outputs) await checkSaveTarget(o.path, o.flag);
   const inputs: { flag: string; path: string; replacedBy?: string }[] = [{ flag: '--data', path: (v.data as string | undefined) ?? 'names.txt' }];
   if (typeof v.resume === 'string') inputs.push({ flag: '--resume', path: v.resume, replacedBy: '--save' });
   await claimOutputs(outputs, inputs);
+  if (plotTo) await loadPlotter();
 
-  let resume: Checkpoint | null = null;
-  if (typeof v.resume === 'string') {
-    resume = decodeCheckpoint(await readCheckpointFile(v.resume));
-    const c = resume.config;
-    const clash = (flag: string, given: unknown, saved: unknown) => {
-      if (v[flag] !== undefined && given !== saved) throw new UsageError(`--${flag} ${given} does not match the checkpoint's ${saved}; drop the flag to use the checkpoint's value`);
-    };
-    clash('block-size', blockSize, c.blockSize); clash('embed', nEmbed, c.nEmbed); clash('hidden', nHidden, c.nHidden); clash('seed', seed, resume.training.seed);
-    if (v['no-batchnorm'] && c.batchnorm) throw new UsageError('--no-batchnorm does not match the checkpoint, which has batch norm');
-    ({ blockSize, nEmbed, nHidden } = c); seed = resume.training.seed; batchnorm = c.batchnorm;
-    if (batchSize !== resume.training.batchSize && v['batch-size'] !== undefined) note(`note: resuming with --batch-size ${batchSize} (the checkpoint used ${resume.training.batchSize})`);
-    if (resume.training.step > steps) throw new UsageError(`the checkpoint is already at step ${resume.training.step}; pass --steps above that to continue`);
-    if (!resume.training.generator) throw new UsageError('this checkpoint holds weights only (no generator state), so training cannot resume exactly from it');
-  }
-
-  const threads = v.threads === undefined ? undefined : intFlag(v, 'threads', 1, 1);
-  if (threads !== undefined && threads > 64) throw new UsageError(`--threads must be at most 64, got '${v.threads}'`);
-  if (steps > 0 && batchnorm && batchSize < 2) throw new UsageError(`--batch-size ${batchSize}: batch norm needs at least 2 rows per step; use --batch-size 2 or more, or --no-batchnorm`);
+  ignoreClosedOutput();
+  const signals = new Signals(note);
+  signals.idle('stopped before training began; nothing was saved');
   const info = await initFrom(v, threads);
-  const data = await loadData(v.data as string | undefined, { blockSize, nEmbed, nHidden, batchnorm, batchSize: steps > 0 ? batchSize : 0 }, seed, resume ? "the checkpoint's sizes with this data" : 'these sizes');
-  if (resume && resume.itos.join('') !== data.vocab.itos.join('')) {
-    throw new UserError(`the checkpoint's vocabulary (${resume.itos.join('')}) differs from this data's (${data.vocab.itos.join('')}); pass the --data it was trained on`);
-  }
-  if (steps > 0 && data.train.n < batchSize) {
-    throw new UserError(`the train split has ${data.train.n} examples, fewer than --batch-size ${batchSize}; use a smaller batch or more names`);
-  }
-  const tr = datasetTensors(data.train, blockSize), va = datasetTensors(data.val, blockSize), te = datasetTensors(data.test, blockSize);
-  const config: ModelConfig = { vocabSize: data.vocab.itos.length, blockSize, nEmbed, nHidden, batchnorm };
-  const g = new Generator().manualSeed(seed);
-  const model = new MLP(config, g);
-  const startStep = resume ? resume.training.step : 0;
-  if (resume) { loadInto(model, resume); g.setState(resume.training.generator!); }
+  const text = await readNames((v.data as string | undefined) ?? 'names.txt', { download: v.data === undefined, log: note });
+  // keepLosses false: a run of any length keeps its loss curve in bounded memory (session.curve).
+  const session = new Session(text, config, { resume: resume ?? undefined, eager: process.env.WASMGRAD_EAGER === '1', keepLosses: false });
+  const { data, model } = session;
+  const { blockSize, batchnorm, steps } = session.config;
 
   const result: Record<string, unknown> = {
     splits: { train: [data.train.n, blockSize], val: [data.val.n, blockSize], test: [data.test.n, blockSize] },
     params: model.numParams(),
   };
-  if (!json) out(`wasmgrad ${VERSION}: build ${info.build}${info.threads > 1 ? `, ${info.threads} threads` : ''}, node ${process.versions.node}`);
-  for (const s of ['train', 'val', 'test'] as const) out(`${s}: X [${data[s].n}, ${blockSize}] Y [${data[s].n}]`);
-  out(String(model.numParams()));
-  if (!batchnorm && !resume) {
-    const init = { train: model.splitLoss(tr.X, tr.Y), val: model.splitLoss(va.X, va.Y) };
-    out(`train ${init.train}`); out(`val ${init.val}`);
+  say(`wasmgrad ${VERSION}: build ${info.build}${info.threads > 1 ? `, ${info.threads} threads` : ''}, node ${process.versions.node}`);
+  for (const s of ['train', 'val', 'test'] as const) say(`${s}: X [${data[s].n}, ${blockSize}] Y [${data[s].n}]`);
+  say(String(model.numParams()));
+  if (!batchnorm && !resume && steps > 0) {
+    // The notebook prints the plain MLP's losses at init, before training.
+    const init = { train: session.splitLoss('train'), val: session.splitLoss('val') };
+    say(`train ${init.train}`); say(`val ${init.val}`);
     result.init = init;
   }
-  if (resume) note(`resuming from ${v.resume} at step ${startStep}`);
+  if (resume) note(`resuming from ${v.resume} at step ${session.startStep}`);
+  for (const n of notes) note(`note: ${n}`);
 
-  let stopping = false;
-  const onSigint = () => { stopping = true; };
-  process.on('SIGINT', onSigint);
-  const bar = progressBar(steps, startStep);
-  let trained: Awaited<ReturnType<typeof train>>;
+  const progress = await startProgress(steps, session.step, human);
+  signals.training();
   try {
-    trained = await train(model, tr.X, tr.Y, g, {
-      steps, batchSize, schedule, startStep, eager: process.env.WASMGRAD_EAGER === '1',
-      onLog: (i, loss) => { bar?.interrupt(fmtStep(i, steps, loss)); if (!bar) out(fmtStep(i, steps, loss)); },
-      onProgress: (i, loss) => bar?.update(i, loss),
-      shouldStop: () => stopping,
+    await session.run({
+      onLog: (i, loss) => progress.line(fmtStep(i, steps, loss)),
+      onProgress: (i, loss) => progress.update(i, loss),
+      shouldStop: () => signals.caught !== null,
     });
-  } catch (e) {
-    bar?.stop();
-    if (e instanceof NonFiniteLossError) throw new UserError(e.message);
-    throw e;
   } finally {
-    process.off('SIGINT', onSigint);
+    progress.stop();
   }
-  bar?.stop();
-  const saveTo = typeof v.save === 'string' ? v.save : null;
-  const save = async (step: number) => {
-    if (!saveTo) return;
-    await writeAtomic(saveTo, encodeCheckpoint(model, data.vocab.itos, { seed, batchSize, schedule, step, steps, generator: g.getState() }));
-    note(`saved checkpoint at step ${step} to ${saveTo}`);
+  const ran = session.step - session.startStep;
+  const kept = (step: number) => `the checkpoint at step ${step} is in ${saveTo}`;
+
+  // Save first: whatever fails after training (evaluation, a plot, memory) cannot lose the run.
+  const save = async () => {
+    await signals.saving(() => writeAtomic(saveTo!, session.checkpoint()));
+    note(`saved checkpoint at step ${session.step} to ${saveTo}`);
   };
-  if (stopping) {
-    await save(trained.stepReached);
-    note(`interrupted at step ${trained.stepReached}${saveTo ? '' : ' (nothing saved: pass --save FILE to keep progress)'}`);
-    process.exitCode = 130;
+  if (signals.caught) {
+    const saved = saveTo && ran > 0;
+    note(`interrupted by ${signals.caught} at step ${session.step}` +
+      (saved ? `: saving the checkpoint to ${saveTo}` : saveTo ? ' (no step completed: nothing new to save)' : ' (nothing saved: pass --save FILE to keep progress)'));
+    if (saved) await save();
+    signals.idle(saved ? kept(session.step) : 'nothing was saved');
+    if (json) out(JSON.stringify({ interrupted: signals.caught, step: session.step, saved: saved ? saveTo : null }));
+    process.exitCode = signals.code;
+    signals.dispose();
     return;
   }
-  const ran = trained.stepReached - startStep;
-  result.log = trained.log;
-  if (steps > 0) {
-    const final = { train: model.splitLoss(tr.X, tr.Y), val: model.splitLoss(va.X, va.Y), test: model.splitLoss(te.X, te.Y) };
-    for (const [s, l] of Object.entries(final)) out(`${s} ${l}`);
-    result.final = final;
-    if (v.calibrate && batchnorm) {
-      const stats = model.calibrate(tr.X);
-      const cal = { train: model.splitLoss(tr.X, tr.Y, stats), val: model.splitLoss(va.X, va.Y, stats), test: model.splitLoss(te.X, te.Y, stats) };
-      out('calibrated batch norm (statistics over the whole train set):');
-      for (const [s, l] of Object.entries(cal)) out(`${s} ${l}`);
-      result.calibrated = cal;
-    }
+  if (saveTo) await save();
+  signals.idle(saveTo ? kept(session.step) : 'nothing was saved (pass --save FILE to keep a run)');
+
+  result.log = session.log;
+  // Between the phases below, a signal handler gets to run (and exit: the run is saved).
+  const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+  await breathe();
+  const final = session.splitLosses();
+  for (const [s, l] of Object.entries(final)) say(`${s} ${l}`);
+  result.final = final;
+  if (v.calibrate && batchnorm) {
+    await breathe();
+    const cal = session.calibratedLosses();
+    say('calibrated batch norm (statistics over the whole train set):');
+    for (const [s, l] of Object.entries(cal)) say(`${s} ${l}`);
+    result.calibrated = cal;
   }
-  if (typeof v.plot === 'string') {
-    await writeLossSvg(v.plot, trained.lossi, startStep);
-    note(`wrote the loss curve to ${v.plot}`);
+  if (plotTo) {
+    await writeAtomic(plotTo, new TextEncoder().encode(await lossSvg(session.curve)));
+    note(`wrote the loss curve to ${plotTo}`);
   }
-  if (trained.lossi.length >= 1000 && (process.stdout.isTTY || typeof v.plot === 'string') && !json) out(lossChart(trained.lossi));
-  await save(trained.stepReached);
-  const samples = decode(data.vocab.itos, model.sample(new Generator().manualSeed(seed), numSamples));
-  for (const s of samples) out(s);
+  if ((human.isTTY || plotTo) && !json) {
+    const chart = await lossChart(session.curve);
+    if (chart) say(chart);
+  }
+  await breathe();
+  const samples = numSamples > 0 ? session.sample(numSamples) : [];
+  for (const s of samples) say(s);
   result.samples = samples;
-  result.seconds = trained.seconds;
-  result.usPerStep = ran > 0 ? (trained.seconds * 1e6) / ran : null;
+  result.seconds = session.seconds;
+  result.usPerStep = ran > 0 ? (session.seconds * 1e6) / ran : null;
   result.build = info.build;
-  if (info.threads > 1) { result.threads = info.threads; result.threadedSteps = trained.threadedSteps ?? 0; }
+  if (info.threads > 1) { result.threads = info.threads; result.threadedSteps = session.threadedSteps; }
   // (steps run on one thread when that was faster: other processes were using the cores)
-  const share = info.threads > 1 && ran > 0 ? `; ${info.threads} threads on ${Math.round((100 * (trained.threadedSteps ?? 0)) / ran)}% of steps` : '';
-  if (!json && ran > 0) out(`trained ${ran} steps in ${trained.seconds.toFixed(2)} s (${((trained.seconds * 1e6) / ran).toFixed(1)} µs/step${share})`);
+  const share = info.threads > 1 && ran > 0 ? `; ${info.threads} threads on ${Math.round((100 * session.threadedSteps) / ran)}% of steps` : '';
+  if (ran > 0) say(`trained ${ran} steps in ${session.seconds.toFixed(2)} s (${((session.seconds * 1e6) / ran).toFixed(1)} µs/step${share})`);
   if (json) out(JSON.stringify(result));
+  signals.dispose();
 }
 
 const BUILD_OPTIONS = { strict: { type: 'boolean' }, build: { type: 'string' } } as const;
@@ -289,12 +396,9 @@ async function initFrom(v: Values, threads?: number): Promise<InitInfo> {
   }
 }
 
-async function loadModel(path: string, v: Values): Promise<{ model: MLP; ckpt: Checkpoint; info: InitInfo }> {
+async function loadCheckpoint(path: string, v: Values): Promise<{ ckpt: Checkpoint; info: InitInfo }> {
   const ckpt = decodeCheckpoint(await readCheckpointFile(path));
-  const info = await initFrom(v);
-  const model = new MLP(ckpt.config, new Generator().manualSeed(ckpt.training.seed));
-  loadInto(model, ckpt);
-  return { model, ckpt, info };
+  return { ckpt, info: await initFrom(v) };
 }
 
 async function cmdSample(args: string[]): Promise<void> {
@@ -303,8 +407,8 @@ async function cmdSample(args: string[]): Promise<void> {
   if (typeof v.load !== 'string') throw new UsageError('sample: --load FILE is required (a checkpoint from `wasmgrad train --save FILE`)');
   const num = intFlag(v, 'num', 20, 1);
   const seed = intFlag(v, 'seed', 42, 0);
-  const { model, ckpt } = await loadModel(v.load, v);
-  const samples = decode(ckpt.itos, model.sample(new Generator().manualSeed(seed), num));
+  const { ckpt } = await loadCheckpoint(v.load, v);
+  const samples = sampleNames(modelFromCheckpoint(ckpt), ckpt.itos, num, seed);
   if (v.json) out(JSON.stringify({ samples }));
   else for (const s of samples) out(s);
 }
@@ -315,16 +419,16 @@ async function cmdEval(args: string[]): Promise<void> {
   if (typeof v.load !== 'string') throw new UsageError('eval: --load FILE is required (a checkpoint from `wasmgrad train --save FILE`)');
   const split = (v.split as string | undefined) ?? 'all';
   if (!['train', 'val', 'test', 'all'].includes(split)) throw new UsageError(`--split must be train, val, test or all, got '${split}'`);
-  const { model, ckpt } = await loadModel(v.load, v);
-  const data = await loadData(v.data as string | undefined, { ...ckpt.config, batchSize: 0 }, ckpt.training.seed, "the checkpoint's sizes with this data");
-  if (data.vocab.itos.join('') !== ckpt.itos.join('')) {
-    throw new UserError(`the checkpoint's vocabulary (${ckpt.itos.join('')}) differs from this data's (${data.vocab.itos.join('')}); pass the --data it was trained on`);
-  }
+  const { ckpt } = await loadCheckpoint(v.load, v);
+  const text = await readNames((v.data as string | undefined) ?? 'names.txt', { download: v.data === undefined, log: note });
+  checkDataFits(text, { ...ckpt.config, batchSize: 0 }, "the checkpoint's sizes with this data");
+  const data = makeSplits(text, { blockSize: ckpt.config.blockSize, seed: ckpt.training.seed });
+  checkVocab(ckpt, data.vocab.itos);
+  const model = modelFromCheckpoint(ckpt);
   const result: Record<string, number> = {};
   for (const s of ['train', 'val', 'test'] as const) {
     if (split !== 'all' && split !== s) continue;
-    const t = datasetTensors(data[s], ckpt.config.blockSize);
-    result[s] = model.splitLoss(t.X, t.Y);
+    result[s] = splitLoss(model, datasetTensors(data[s], ckpt.config.blockSize));
     if (!Number.isFinite(result[s])) throw new UserError(`the checkpoint's ${s} loss is ${result[s]}: its weights give non-finite values on this data, so it cannot be evaluated; use an earlier checkpoint`);
     if (!v.json) out(`${s} ${result[s]}`);
   }
@@ -333,33 +437,41 @@ async function cmdEval(args: string[]): Promise<void> {
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') { out(HELP); return 0; }
+  if (command === undefined || command === '--help' || command === '-h') { out(HELP); return 0; }
+  if (command === 'help') {
+    if (rest[0] === undefined) { out(HELP); return 0; }
+    const help = COMMAND_HELP[rest[0]];
+    if (!help) throw new UsageError(`help: no command '${rest[0]}'; use train, sample or eval`);
+    out(help);
+    return 0;
+  }
   if (command === '--version' || command === '-v') { out(VERSION); return 0; }
-  const commands: Record<string, (a: string[]) => Promise<void>> = {
-    train: cmdTrain, sample: cmdSample, eval: cmdEval,
-    bench: async (a) => { process.exitCode = await benchMain(a); },
-  };
+  const commands: Record<string, (a: string[]) => Promise<void>> = { train: cmdTrain, sample: cmdSample, eval: cmdEval };
   const run = commands[command];
   if (!run) throw new UsageError(`unknown command '${command}'; use train, sample or eval (see \`wasmgrad --help\`)`);
   await run(rest);
   return Number(process.exitCode ?? 0);
 }
 
-function isUserFacing(e: unknown): boolean {
-  return e instanceof UsageError || e instanceof UserError || e instanceof DataError || e instanceof CheckpointError || e instanceof MemoryLimitError;
+/** Exit code of an error the user can fix (one line, no stack), or null for a bug. */
+function userExitCode(e: unknown): number | null {
+  if (e instanceof UsageError || e instanceof ConfigError) return 2;
+  if (e instanceof UserError || e instanceof DataError || e instanceof CheckpointError || e instanceof DivergenceError || e instanceof MemoryLimitError) return 1;
+  return null;
 }
 
 const debug = process.argv.includes('--debug') || !!process.env.WASMGRAD_DEBUG;
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (e: unknown) => {
+    const code = userExitCode(e);
     if (debug) console.error(e);
-    else if (isUserFacing(e)) process.stderr.write(`wasmgrad: ${escapeControls((e as Error).message)}\n`);
+    else if (code !== null) process.stderr.write(`wasmgrad: ${escapeControls((e as Error).message)}\n`);
     else if (outOfMemoryMessage(e)) process.stderr.write(`wasmgrad: ${outOfMemoryMessage(e)}\n`);
     else if (/^multinomial: probabilities must be finite/.test((e as Error)?.message)) {
       process.stderr.write('wasmgrad: the model gives non-finite probabilities (its weights overflow float32), so it cannot be sampled; use an earlier checkpoint or train with a lower --lr\n');
     }
     else process.stderr.write(`wasmgrad: internal error: ${escapeControls(String((e as Error)?.message ?? e))} (run with --debug for details and report it)\n`);
-    process.exitCode = e instanceof UsageError ? 2 : 1;
+    process.exitCode = code ?? 1;
   },
 );

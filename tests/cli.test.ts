@@ -7,11 +7,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { namesPath } from './helpers/names.ts';
 import { CLI, TSX, runCli, oneLineError } from './helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-cli-'));
-const names = namesPath();
 const run = (args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) => runCli(args, { cwd: dir, ...opts });
 
 const tiny = join(dir, 'tiny.txt');
@@ -26,6 +24,20 @@ test('cli: --help, command help and --version', () => {
   assert.match(run(['eval', '--help']).out, /--split/);
   assert.match(run(['sample', '--help']).out, /--num/);
   assert.match(run(['--version']).out, /^\d+\.\d+\.\d+/);
+  for (const command of ['train', 'sample', 'eval']) {
+    const r = run(['help', command]);
+    assert.is(r.code, 0, r.err);
+    assert.is(r.out, run([command, '--help']).out, `help ${command} is ${command} --help`);
+  }
+  oneLineError(run(['help', 'frobnicate']), 2, /help: no command 'frobnicate'/, 'help of an unknown command');
+});
+
+test('cli: under `npm start`, flags npm kept for itself get one line saying how to pass them', () => {
+  // `npm start --data FILE`: npm takes --data (npm_config_data=true) and passes FILE on alone.
+  const npm = { npm_lifecycle_event: 'start', npm_config_data: 'true' };
+  oneLineError(run(['train', '/x/names.txt'], { env: npm }), 2, /npm kept --data for itself .*run `npm start -- --data \/x\/names\.txt`/, 'npm start --data FILE');
+  oneLineError(run(['train'], { env: { npm_lifecycle_event: 'start', npm_config_json: 'true' } }), 2, /npm kept --json .*`npm start -- --json`/, 'npm start --json');
+  oneLineError(run(['train'], { env: { npm_lifecycle_event: 'start', npm_config_batchnorm: 'false' } }), 2, /`npm start -- --no-batchnorm`/, 'npm start --no-batchnorm');
 });
 
 test('cli: usage errors exit 2 with one line', () => {
@@ -46,7 +58,7 @@ test('cli: --strict runs the simd build, --build picks one, and the JSON says wh
   const build = (args: string[]) => {
     const r = run(['train', ...small, '--steps', '20', '--samples', '0', '--json', ...args]);
     assert.is(r.code, 0, r.err);
-    return JSON.parse(r.out.trim().split('\n').pop()!);
+    return JSON.parse(r.out);
   };
   const strict = build(['--strict']), scalar = build(['--build', 'scalar']), simd = build(['--build', 'simd']);
   assert.is(strict.build, 'simd');
@@ -54,6 +66,7 @@ test('cli: --strict runs the simd build, --build picks one, and the JSON says wh
   assert.equal(strict.log, simd.log, '--strict is --build simd, step for step');
   const info = run(['train', ...small, '--steps', '0', '--samples', '0', '--strict']);
   assert.match(info.out, /build simd/);
+  assert.match(info.out, /^train \d+\.\d+\nval \d+\.\d+\ntest \d+\.\d+$/m, '--steps 0 evaluates the untrained model');
 });
 
 test('cli: bad data exits 1 with one line and writes no checkpoint', () => {
@@ -72,10 +85,27 @@ test('cli: bad data exits 1 with one line and writes no checkpoint', () => {
   }
   oneLineError(run(['train', '--data', join(dir, 'missing.txt')]), 1, /names file not found/, 'missing file');
   writeFileSync(join(dir, 'seven.txt'), 'annabel\nbob\ncara\ndave\nemma\nfinn\ngus\n');
-  oneLineError(run(['train', '--data', join(dir, 'seven.txt'), '--steps', '5']), 1, /fewer than --batch-size 32/, 'fewer examples than the batch');
-  oneLineError(run(['train', ...small, '--steps', '5', '--save', join(dir, 'no/such/dir/x.st')]), 1, /does not exist/, '--save into a missing folder');
+  oneLineError(run(['train', '--data', join(dir, 'seven.txt'), '--steps', '5']), 1, /fewer than the batch size 32/, 'fewer examples than the batch');
   oneLineError(run(['train', ...small, '--steps', '300', '--lr', '1e30', '--save', save]), 1, /loss became (NaN|Infinity|-Infinity) at step \d+.*lower --lr/, 'diverging loss');
   assert.not.ok(existsSync(save), 'diverged run: nothing at the --save path');
+  // A loss that stays finite but huge (1e9 and more) is divergence too.
+  oneLineError(run(['train', ...small, '--steps', '3000', '--lr', '1e9', '--save', save]), 1, /loss averaged .* over the 250 steps to step \d+.*training diverged; try a lower --lr/, 'finite but exploding loss');
+  assert.not.ok(existsSync(save), 'exploded run: nothing at the --save path');
+});
+
+test('cli: a --save or --plot target that cannot be written is refused before training starts', () => {
+  const long = join(dir, 'x'.repeat(300) + '.safetensors');
+  const cases: [string, string, RegExp][] = [
+    ['--save', join(dir, 'nodir') + '/', /ends with '\/', so it names a folder/],
+    ['--save', long, /file name is too long/],
+    ['--plot', long.replace(/safetensors$/, 'svg'), /file name is too long/],
+    ['--save', join(dir, 'no/such/dir/x.st'), /does not exist/],
+  ];
+  for (const [flag, path, pattern] of cases) {
+    const r = run(['train', ...small, '--steps', '50000', flag, path]);
+    oneLineError(r, 1, pattern, `${flag} ${path.slice(-40)}`);
+    assert.is(r.out, '', `${flag}: refused before anything ran`);
+  }
 });
 
 test('cli: bad checkpoints exit 1 with one line', () => {
@@ -97,8 +127,8 @@ test('cli: train --json ends stdout with the results object; save, eval and samp
   const ck = join(dir, 'small.safetensors');
   const r = run(['train', ...small, '--steps', '400', '--json', '--save', ck]);
   assert.is(r.code, 0, r.err);
-  const lines = r.out.trim().split('\n');
-  const j = JSON.parse(lines[lines.length - 1]);
+  const j = JSON.parse(r.out); // stdout is exactly one JSON document: `| jq` works
+  assert.match(r.err, /^\s+0\/ {4}400: \d/m, 'the run lines went to stderr');
   assert.ok(Array.isArray(j.splits.train) && j.splits.train[1] === 3, 'splits');
   const V = new Set(readFileSync(tiny, 'utf8').replace(/\n/g, '')).size + 1; // + '.'
   assert.is(j.params, V * 4 + 12 * 16 + 16 + 16 * V + V + 2 * 16, 'C + W1 + b1 + W2 + b2 + bngain + bnbias');
@@ -110,26 +140,43 @@ test('cli: train --json ends stdout with the results object; save, eval and samp
   assert.ok(existsSync(ck), 'checkpoint written');
   const e = run(['eval', '--load', ck, '--data', tiny, '--json']);
   assert.is(e.code, 0, e.err);
-  const ej = JSON.parse(e.out.trim().split('\n').pop()!);
-  for (const k of ['train', 'val', 'test']) assert.ok(Math.abs(ej[k] - j.final[k]) < 1e-6, `eval ${k} equals train's final loss`);
+  const ej = JSON.parse(e.out);
+  assert.equal(ej, j.final, "eval's losses are train's final ones");
   const s = run(['sample', '--load', ck, '--num', '3', '--json']);
   assert.is(s.code, 0, s.err);
-  assert.equal(JSON.parse(s.out.trim()).samples, j.samples, 'sample --load gives the same names as train');
+  assert.equal(JSON.parse(s.out).samples, j.samples, 'sample --load gives the same names as train');
 });
 
-test('cli: resuming gives bit-identical losses to an uninterrupted run', () => {
+test('cli: --resume FILE takes the run\'s settings from the checkpoint and gives an uninterrupted run\'s numbers', () => {
   const half = join(dir, 'half.safetensors'), whole = join(dir, 'whole.safetensors');
   const flags = [...small, '--lr-decay-at', '300', '--json'];
   const a = run(['train', ...flags, '--steps', '500', '--save', whole]);
   assert.is(a.code, 0, a.err);
   assert.is(run(['train', ...flags, '--steps', '250', '--save', half]).code, 0);
-  const b = run(['train', ...flags, '--steps', '500', '--resume', half]);
+  // Only the data, the checkpoint and how far to go: sizes, batch size and schedule are the checkpoint's.
+  const b = run(['train', '--data', tiny, '--samples', '3', '--json', '--steps', '500', '--resume', half]);
   assert.is(b.code, 0, b.err);
-  const ja = JSON.parse(a.out.trim().split('\n').pop()!), jb = JSON.parse(b.out.trim().split('\n').pop()!);
+  const ja = JSON.parse(a.out), jb = JSON.parse(b.out);
   assert.equal(jb.final, ja.final, 'final losses identical');
   assert.equal(jb.samples, ja.samples, 'samples identical');
+  assert.match(b.err, /keeping the checkpoint's learning-rate schedule \(0\.1 before step 300, then 0\.01\)/, 'says the schedule is kept');
+  // Repeating the checkpoint's own values is no override.
+  const same = run(['train', ...flags, '--steps', '500', '--resume', half]);
+  assert.is(same.code, 0, same.err);
+  assert.not.match(same.err, /overrides/);
+  assert.equal(JSON.parse(same.out).final, ja.final);
+  // A learning rate or batch size that differs is used, and said.
+  const c = run(['train', '--data', tiny, '--samples', '3', '--json', '--steps', '500', '--resume', half, '--lr', '0.05', '--batch-size', '16']);
+  assert.is(c.code, 0, c.err);
+  assert.match(c.err, /note: --batch-size 16 overrides the checkpoint's 8/);
+  assert.match(c.err, /note: --lr 0\.05 overrides the checkpoint's 0\.1/);
+  assert.not.equal(JSON.parse(c.out).final, ja.final, 'the override changed the run');
+  // What cannot change, and what there is nothing left to do for, are usage errors.
   oneLineError(run(['train', ...flags, '--steps', '100', '--resume', whole]), 2, /already at step 500/, 'resume below the checkpoint step');
-  oneLineError(run(['train', ...flags, '--hidden', '32', '--steps', '600', '--resume', whole]), 2, /--hidden 32 does not match/, 'resume with other sizes');
+  oneLineError(run(['train', '--data', tiny, '--resume', whole]), 2, /has finished its 500 steps; pass --steps above 500/, 'resume of a finished run');
+  oneLineError(run(['train', ...flags, '--hidden', '32', '--steps', '600', '--resume', whole]), 2, /--hidden 32 does not match the checkpoint's 16/, 'resume with other sizes');
+  oneLineError(run(['train', '--data', tiny, '--seed', '7', '--steps', '600', '--resume', whole]), 2, /--seed 7 does not match the checkpoint's 42/, 'resume with another seed');
+  oneLineError(run(['train', '--data', tiny, '--no-batchnorm', '--steps', '600', '--resume', whole]), 2, /has batch norm; drop --no-batchnorm/, 'resume without batch norm');
 });
 
 test('cli: damaged or mismatched checkpoints, and --debug for bug reports', () => {
@@ -138,7 +185,7 @@ test('cli: damaged or mismatched checkpoints, and --debug for bug reports', () =
   writeFileSync(join(dir, 'cut.st'), bytes.subarray(0, Math.floor(bytes.length / 2)));
   oneLineError(run(['sample', '--load', join(dir, 'cut.st')]), 1, /truncated|bytes|offsets/, 'checkpoint cut in half');
   writeFileSync(join(dir, 'other.txt'), Array.from({ length: 60 }, (_, i) => 'xyzw'.slice(i % 3) + 'q').join('\n'));
-  oneLineError(run(['eval', '--load', ck, '--data', join(dir, 'other.txt')]), 1, /vocabulary .* differs/, 'checkpoint from other data');
+  oneLineError(run(['eval', '--load', ck, '--data', join(dir, 'other.txt')]), 1, /characters .* differ/, 'checkpoint from other data');
   const d = run(['sample', '--load', join(dir, 'cut.st'), '--debug']);
   assert.is(d.code, 1);
   assert.match(d.err, /\n\s+at /, '--debug prints the stack');
@@ -179,39 +226,5 @@ test('cli: --plot writes an SVG of the loss curve', () => {
   assert.match(text, /log10\(loss\)/);
   assert.match(r.out, /log10\(loss\), mean of every/, 'terminal chart');
 });
-
-test('cli: Ctrl-C saves the last completed step and exits non-zero', async () => {
-  const ck = join(dir, 'interrupted.safetensors');
-  const child = spawn(process.execPath, ['--import', TSX, CLI, 'train', ...small, '--steps', '100000000', '--save', ck], { cwd: dir });
-  let err = '';
-  child.stderr.on('data', (d) => { err += d; });
-  const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-  // Interrupt once training is under way (the first 10k-step log line is on stdout by then).
-  await new Promise<void>((r) => { child.stdout.on('data', () => r()); setTimeout(r, 15000); });
-  await new Promise((r) => setTimeout(r, 500));
-  child.kill('SIGINT');
-  const code = await exited;
-  assert.is(code, 130, err);
-  assert.match(err, /saved checkpoint at step \d+/);
-  assert.ok(existsSync(ck), 'checkpoint exists');
-  const s = run(['sample', '--load', ck, '--num', '2']);
-  assert.is(s.code, 0, s.err);
-  assert.ok(readFileSync(ck).length > 100);
-});
-
-if (names) {
-  test('cli: --steps 0 --no-batchnorm --json reproduces the notebook (splits, params, init losses, samples)', () => {
-    const fx = JSON.parse(readFileSync(new URL('./fixtures/makemore.json', import.meta.url), 'utf8'));
-    const r = run(['train', '--data', join(process.cwd(), names), '--steps', '0', '--no-batchnorm', '--json']);
-    assert.is(r.code, 0, r.err);
-    const j = JSON.parse(r.out.trim().split('\n').pop()!);
-    assert.equal(j.splits, { train: [182625, 3], val: [22655, 3], test: [22866, 3] });
-    assert.is(j.params, 11897);
-    assert.ok(Math.abs(j.init.train - 3.2980921268463135) <= 1e-6 && Math.abs(j.init.val - 3.2999227046966553) <= 1e-6, JSON.stringify(j.init));
-    assert.equal(j.samples, fx.configs[0].init_samples);
-    assert.match(r.out, /^train 3\.29809/m);
-    assert.not.ok('final' in j, 'no final losses with --steps 0');
-  });
-}
 
 test.run();

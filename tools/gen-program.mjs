@@ -7,35 +7,28 @@
 //
 // A command is f64 words: [opcode, arg0, arg1, ...]; pointers, integers and floats are all
 // stored as f64 (exact for each) and converted to the kernel's parameter types here.
+// It also writes assembly/_program_threads.ts (the threaded interpreter's per-kernel part) and
+// src/compile/_directives.ts from the kernels' thread directives (tools/gen-program-threads.mjs).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exportedFunctions, threadsSource } from './gen-program-threads.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const asm = join(root, 'assembly');
 const index = readFileSync(join(asm, 'index.ts'), 'utf8');
 
-/** Exported functions of an assembly source file: name -> [param types]. */
-function functionsOf(file) {
-  const src = readFileSync(join(asm, file + '.ts'), 'utf8');
-  const out = new Map();
-  for (const m of src.matchAll(/export function (\w+)\s*\(([^)]*)\)\s*:\s*\w+/g)) {
-    const params = m[2].split(',').map((p) => p.trim()).filter(Boolean).map((p) => p.split(':')[1].trim());
-    out.set(m[1], params);
-  }
-  return out;
-}
-
-const kernels = new Map(); // name -> { file, params }
+const kernels = new Map(); // name -> { file, params: [types], named: [[name, type]], fns: the file's exports }
 for (const m of index.matchAll(/export\s+(\*|\{([^}]*)\})\s+from\s+'\.\/([^']+)'/g)) {
   const file = m[3];
   if (file === '_program') continue; // this script's own output (absent on a clean checkout)
-  const fns = functionsOf(file);
+  const fns = exportedFunctions(readFileSync(join(asm, file + '.ts'), 'utf8'));
   const names = m[1] === '*' ? [...fns.keys()] : m[2].split(',').map((s) => s.trim()).filter(Boolean);
   for (const name of names) {
     if (!/^[a-z][a-z0-9_]*$/.test(name) || name.startsWith('program_') || name === 'status_ptr') continue; // the ABI is snake_case (camelCase is internal); status_ptr is for JS
     if (!fns.has(name)) continue; // a constant, not a function
-    kernels.set(name, { file, params: fns.get(name) });
+    const named = fns.get(name).params;
+    kernels.set(name, { file, params: named.map(([, t]) => t), named, fns });
   }
 }
 const names = [...kernels.keys()].sort();
@@ -95,4 +88,7 @@ const lines = [
   '',
 ];
 writeFileSync(join(asm, '_program.ts'), lines.join('\n'));
-console.log(`gen-program: ${names.length} kernels`);
+const threads = threadsSource(new Map(names.map((n) => [n, { ...kernels.get(n), params: kernels.get(n).named }])), names);
+writeFileSync(join(asm, '_program_threads.ts'), threads.as);
+writeFileSync(join(root, 'src/compile/_directives.ts'), threads.ts);
+console.log(`gen-program: ${names.length} kernels (threads: ${threads.summary})`);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the uvu suite: everything once with the default build, then tests/kernels/ again under
-// every other build this runtime supports. Ends with one line "N passed, N failed".
+// every other build this runtime supports. Ends with one line "N passed, N failed, N skipped"
+// (tests that need ./names.txt are skipped without it).
 import { spawnSync } from 'node:child_process';
 
 const uvu = new URL('../node_modules/uvu/bin.js', import.meta.url).pathname;
@@ -15,7 +16,7 @@ const runs = [
   ...(relaxedOk ? [{ label: 'kernels, relaxed build', dir: 'tests/kernels', build: 'relaxed' }] : []),
 ];
 const only = process.argv[2];
-let passed = 0, failed = 0;
+let passed = 0, failed = 0, skipped = 0;
 for (const run of runs) {
   if (only && !run.dir.startsWith(only) && !only.startsWith(run.dir)) continue;
   console.log(`\n=== ${run.label} ===`);
@@ -27,8 +28,9 @@ for (const run of runs) {
   const total = Number(/Total:\s+(\d+)/.exec(r.stdout)?.[1] ?? 0);
   const ok = Number(/Passed:\s+(\d+)/.exec(r.stdout)?.[1] ?? 0);
   passed += ok;
+  skipped += Number(/Skipped:\s+(\d+)/.exec(r.stdout)?.[1] ?? 0);
   failed += total - ok;
   if (r.status !== 0 && total === ok) failed += 1; // a crash outside any test
 }
-console.log(`\n${passed} passed, ${failed} failed`);
+console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed ? 1 : 0);

@@ -50,7 +50,7 @@ const check = (name, ok, detail) => {
   if (ok) passed++; else failed++;
 };
 if (!existsSync(`${root}/names.txt`)) {
-  check('names.txt present', false, 'copy ../shared/data/names.txt to ./names.txt');
+  check('names.txt present', false, 'put makemore\'s names.txt in ./names.txt (https://raw.githubusercontent.com/karpathy/makemore/master/names.txt)');
 } else if (!existsSync(`${root}/dist/cli.js`)) {
   check('dist/cli.js present', false, 'run `npm run build` first');
 } else {
@@ -76,6 +76,26 @@ if (!existsSync(`${root}/names.txt`)) {
       check(`deno, 2 threads: ran ${c.threadedSteps} of ${steps} steps on 2 threads`, c.threads === 2 && c.threadedSteps > 0, `threads ${c.threads}, threaded steps ${c.threadedSteps}`);
       check('deno, 2 threads: losses and names identical to Node on 1 thread',
         JSON.stringify([a.log, a.final, a.samples]) === JSON.stringify([c.log, c.final, c.samples]), `node ${JSON.stringify(a.final)}, deno 2 threads ${JSON.stringify(c.final)}`);
+    }
+  }
+}
+
+// Compiled programs on 2 threads under Deno (Web Workers): the test models give Node's 1-thread numbers.
+console.log('\n=== Deno: compiled programs on 2 threads give Node\'s 1-thread numbers (simd build) ===');
+{
+  const steps = '12';
+  const node = spawnSync(process.execPath, ['--import', 'tsx', 'tests/compile/threads_run.ts', steps], { cwd: root, encoding: 'utf8', env: { ...process.env, WASMGRAD_BUILD: 'simd', WASMGRAD_THREADS: '' } });
+  const den = runDeno(['run', '--allow-read', '--allow-env=WASMGRAD_BUILD,WASMGRAD_THREADS,WASMGRAD_WASM_DIR', '--no-prompt', 'tests/compile/threads_run.ts', steps], { WASMGRAD_BUILD: 'simd', WASMGRAD_THREADS: '2' });
+  const last = (s) => { try { return JSON.parse(s.trim().split('\n').pop()); } catch { return null; } };
+  const a = last(node.stdout), b = last(den.stdout);
+  if (!a || !b) check('both runs print JSON', false, `node: ${node.stderr.trim() || 'no JSON'}; deno: ${den.stderr.trim() || 'no JSON'}`);
+  else {
+    check('deno ran 2 threads', b.threads === 2 && b.info.threads === 2, JSON.stringify(b.info));
+    for (const [name, m] of Object.entries(b.models)) {
+      const want = a.models[name].compiled;
+      check(`deno, 2 threads, ${name}: every replayed call threaded, losses and parameters = Node's, bit for bit`,
+        m.compiled.threadedCalls === Number(steps) - 1 && JSON.stringify([m.compiled.losses, m.compiled.tensors]) === JSON.stringify([want.losses, want.tensors]),
+        `threaded ${m.compiled.threadedCalls}; deno ${JSON.stringify(m.compiled.losses)}, node ${JSON.stringify(want.losses)}`);
     }
   }
 }

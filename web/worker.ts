@@ -10,7 +10,7 @@ import { parseNames, buildVocab, DataError } from '../src/makemore/data.ts';
 import { Session, ConfigError, datasetTensors, sampleNames, type RunConfig } from '../src/makemore/session.ts';
 import { MLP } from '../src/makemore/model.ts';
 import { decodeCheckpoint, loadInto, CheckpointError } from '../src/makemore/checkpoint.ts';
-import { NonFiniteLossError, lrAt } from '../src/makemore/train.ts';
+import { NonFiniteLossError, DivergenceError, lrAt } from '../src/makemore/train.ts';
 import { tooHighLoss, saferRates, uniformLoss } from '../src/makemore/divergence.ts';
 import { Diagnostics } from '../src/makemore/diagnostics.ts';
 import type { Busy, FromWorker, RunInfo, SampleRequest, ToWorker } from './protocol.ts';
@@ -158,6 +158,7 @@ async function train(r: Run): Promise<void> {
     });
   } catch (e) {
     if (e instanceof NonFiniteLossError) return diverged(r, e.step, `the loss became ${e.loss} at step ${fmt.format(e.step)}`);
+    if (e instanceof DivergenceError) return diverged(r, e.step, e.reason); // train()'s own check (session.ts)
     if (e instanceof Diverged) return diverged(r, e.step, e.message);
     throw e;
   } finally {
@@ -226,7 +227,7 @@ async function load(bytes: ArrayBuffer, name: string, req: SampleRequest): Promi
   run = adopt(session, model, ckpt.itos, why, req);
   if (!session) {
     const t = ckpt.training, c = ckpt.config;
-    run.info.config = { steps: t.steps, batchSize: t.batchSize, blockSize: c.blockSize, nEmbed: c.nEmbed, nHidden: c.nHidden, seed: t.seed, lr: t.schedule.lr, decayAt: t.schedule.decayAt, lrAfter: t.schedule.lrAfter };
+    run.info.config = { steps: t.steps, batchSize: t.batchSize, blockSize: c.blockSize, nEmbed: c.nEmbed, nHidden: c.nHidden, seed: t.seed, lr: t.schedule.lr, decayAt: t.schedule.decayAt, lrAfter: t.schedule.lrAfter, batchnorm: c.batchnorm };
     run.info.step = t.step;
   }
   post({ type: 'run', run: run.info });

@@ -7,6 +7,11 @@ import { lo64, hi64, narrow, vexp, sexp, verf, serf, vtanh, stanh } from '../vma
 
 // inp (N) -> out (N) = max(x, 0); backward keeps out. ref: src/ref/activation.ts
 // NOTE: pmax(x, 0) is (x < 0 ? 0 : x): NaN and -0 pass through, as torch.relu gives them.
+// Threads: every kernel here goes by elements (shares start at multiples of 4, so the scalar
+// tail holds the same elements as in one call).
+// @split N: out += 1, inp += 1
+// @reads inp[u0:u1]
+// @writes out[u0:u1]
 export function relu_forward(out: usize, inp: usize, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -27,6 +32,9 @@ export function relu_forward(out: usize, inp: usize, N: i32): void {
 
 // dinp (N) (+)= out <= 0 ? 0 : dout (ATen threshold_backward on the result; a NaN out passes
 // dout). ref: src/ref/activation.ts
+// @split N: dinp += 1, out += 1, dout += 1
+// @reads out[u0:u1], dout[u0:u1]
+// @writes dinp[u0:u1]
 export function relu_backward(dinp: usize, out: usize, dout: usize, N: i32, acc: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -46,6 +54,7 @@ export function relu_backward(dinp: usize, out: usize, dout: usize, N: i32, acc:
 
 // inp (N) -> out (N) = 1 / (1 + e^-x) in ATen's float32 order (exp rounded, 1 + e, reciprocal);
 // backward keeps out. sigmoid(-100) = 0 and sigmoid(100) = 1, as in PyTorch. ref: src/ref/activation.ts
+// @same relu_forward
 export function sigmoid_forward(out: usize, inp: usize, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -65,6 +74,7 @@ export function sigmoid_forward(out: usize, inp: usize, N: i32): void {
 }
 
 // dinp (N) (+)= dout * (1 - out) * out, left to right (ATen sigmoid_backward). ref: src/ref/activation.ts
+// @same relu_backward
 export function sigmoid_backward(dinp: usize, out: usize, dout: usize, N: i32, acc: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -112,6 +122,7 @@ const KAPPA3: f32 = <f32>3 * KAPPA;                    // scalar_t(3) * kKappa, 
 // sqrt(2/pi) * (x + 0.044715 x^3))). inp (N) -> out (N); backward keeps inp. ref: src/ref/activation.ts
 // NOTE: 1 + erf cancels for x below about -4 (so gelu(-10) = 0 where the exact value is -8e-23),
 // as PyTorch's does; gelu(-Infinity) is NaN (-inf * 0), also as PyTorch's.
+// @same relu_forward
 export function gelu_forward(out: usize, inp: usize, N: i32, approx: i32): void {
   if (approx) geluForward(out, inp, N, true);
   else geluForward(out, inp, N, false);
@@ -145,6 +156,9 @@ export function gelu_forward(out: usize, inp: usize, N: i32, approx: i32): void 
 //   erf:  cdf = 0.5 (1 + erf(x/sqrt 2)), pdf = PDF_BETA e^(x*x*-0.5), dinp += dout (cdf + x pdf)
 //   tanh: t = tanh(inner), dinp += dout (0.5 (1 + t) + 0.5 x (1 - t*t) BETA (1 + 3 KAPPA x^2))
 // ref: src/ref/activation.ts
+// @split N: dinp += 1, inp += 1, dout += 1
+// @reads inp[u0:u1], dout[u0:u1]
+// @writes dinp[u0:u1]
 export function gelu_backward(dinp: usize, inp: usize, dout: usize, N: i32, approx: i32, acc: i32): void {
   if (approx) geluBackward(dinp, inp, dout, N, true, acc);
   else geluBackward(dinp, inp, dout, N, false, acc);

@@ -136,6 +136,11 @@ const TORCH = 1;
 // NOTE: float32 order as Python evaluates `bngain * (h - m)/s + bnbias` left to right:
 // f32(f32(f32(gain * f32(x - mean)) / std) + bias). Together with the f64 statistics this makes
 // the kernel agree with the reference bit for bit.
+// Threads: every kernel here goes by features (columns), each computed on its own whatever the
+// range, so any split gives the same bits.
+// @split H -> bnNotebookForwardCols
+// @reads inp(B,H)[:, u0:u1], gain[u0:u1], bias[u0:u1]
+// @writes out(B,H)[:, u0:u1], mean[u0:u1], std[u0:u1]
 export function bn_notebook_forward(out: usize, mean: usize, std: usize, inp: usize, gain: usize, bias: usize, B: i32, H: i32): void {
   bnNotebookForwardCols(out, mean, std, inp, gain, bias, B, H, 0, H);
 }
@@ -144,7 +149,7 @@ export function bn_notebook_forward(out: usize, mean: usize, std: usize, inp: us
 // through the same operations whatever the range, so any split gives the same bits.
 export function bnNotebookForwardCols(out: usize, mean: usize, std: usize, inp: usize, gain: usize, bias: usize, B: i32, H: i32, j0: i32, j1: i32): void {
   moments(NOTEBOOK, mean, std, 0, inp, 0, B, H, j0, j1);
-  notebookNormalize(out, inp, gain, bias, mean, std, B, H, j0, j1);
+  bnNotebookEvalCols(out, inp, gain, bias, mean, std, B, H, j0, j1);
 }
 
 // dinp (B,H) += , dgain (H) += , dbias (H) += from dout (B,H); keeps inp, gain, mean, std.
@@ -158,14 +163,30 @@ export function bnNotebookForwardCols(out: usize, mean: usize, std: usize, inp: 
 // NOTE: (n-1) here where the biased (torch) version has n; it is what makes this the exact
 // derivative of the forward. Sums in f32 (B = 32 in training; the forward is the precise one).
 // accX / accW: 1 adds into dinp / into dgain and dbias, 0 writes them.
+// @split H -> bnNotebookBackwardCols
+// @reads dout(B,H)[:, u0:u1], inp(B,H)[:, u0:u1], gain[u0:u1], mean[u0:u1], std[u0:u1]
+// @writes dinp(B,H)[:, u0:u1], dgain[u0:u1], dbias[u0:u1]
 export function bn_notebook_backward(dinp: usize, dgain: usize, dbias: usize, dout: usize, inp: usize, gain: usize, mean: usize, std: usize, B: i32, H: i32, accX: i32, accW: i32): void {
-  normBackward(NOTEBOOK, dinp, dgain, dbias, dout, inp, gain, mean, std, B, H, accX, accW);
+  bnNotebookBackwardCols(dinp, dgain, dbias, dout, inp, gain, mean, std, B, H, accX, accW, 0, H);
+}
+
+// Features [j0, j1) of bn_notebook_backward.
+export function bnNotebookBackwardCols(dinp: usize, dgain: usize, dbias: usize, dout: usize, inp: usize, gain: usize, mean: usize, std: usize, B: i32, H: i32, accX: i32, accW: i32, j0: i32, j1: i32): void {
+  normBackward(NOTEBOOK, dinp, dgain, dbias, dout, inp, gain, mean, std, B, H, accX, accW, j0, j1);
 }
 
 // inp (B,H), gain, bias, mean, std (H) -> out (B,H): the forward's normalisation with given
 // (running) statistics, same float32 order; evaluation only, no backward. ref: src/ref/batchnorm.ts
+// @split H -> bnNotebookEvalCols
+// @reads inp(B,H)[:, u0:u1], gain[u0:u1], bias[u0:u1], mean[u0:u1], std[u0:u1]
+// @writes out(B,H)[:, u0:u1]
 export function bn_notebook_eval(out: usize, inp: usize, gain: usize, bias: usize, mean: usize, std: usize, B: i32, H: i32): void {
-  notebookNormalize(out, inp, gain, bias, mean, std, B, H, 0, H);
+  bnNotebookEvalCols(out, inp, gain, bias, mean, std, B, H, 0, H);
+}
+
+// Features [j0, j1) of bn_notebook_eval.
+export function bnNotebookEvalCols(out: usize, inp: usize, gain: usize, bias: usize, mean: usize, std: usize, B: i32, H: i32, j0: i32, j1: i32): void {
+  notebookNormalize(out, inp, gain, bias, mean, std, B, H, j0, j1);
 }
 
 // bn_notebook_eval on features [j0, j1).
@@ -201,12 +222,20 @@ export function bn_notebook_eval(out: usize, inp: usize, gain: usize, bias: usiz
 // NOTE: normalises with the BIASED variance: rstd = 1/sqrt(sum (x-mean)^2 / B + eps), eps inside
 // the sqrt. But var (for running_var) is the UNBIASED sum (x-mean)^2 / (B-1), as PyTorch's is.
 // Backward keeps mean and rstd (like llm.c layernorm); var is for the running statistics only.
+// @split H -> bnTorchForwardCols
+// @reads inp(B,H)[:, u0:u1], gain[u0:u1], bias[u0:u1]
+// @writes out(B,H)[:, u0:u1], mean[u0:u1], var_[u0:u1], rstd[u0:u1]
 export function bn_torch_forward(out: usize, mean: usize, var_: usize, rstd: usize, inp: usize, gain: usize, bias: usize, eps: f32, B: i32, H: i32): void {
-  moments(TORCH, mean, var_, rstd, inp, eps, B, H, 0, H);
+  bnTorchForwardCols(out, mean, var_, rstd, inp, gain, bias, eps, B, H, 0, H);
+}
+
+// Features [j0, j1) of bn_torch_forward.
+export function bnTorchForwardCols(out: usize, mean: usize, var_: usize, rstd: usize, inp: usize, gain: usize, bias: usize, eps: f32, B: i32, H: i32, j0: i32, j1: i32): void {
+  moments(TORCH, mean, var_, rstd, inp, eps, B, H, j0, j1);
   const stride = <usize>H << 2;
-  let j = 0;
+  let j = j0;
   if (ASC_FEATURE_SIMD) {
-    for (; j + 4 <= H; j += 4) {
+    for (; j + 4 <= j1; j += 4) {
       const col = <usize>j << 2;
       const vm = v128.load(mean + col), vr = v128.load(rstd + col);
       const vg = v128.load(gain + col), vb = v128.load(bias + col);
@@ -216,7 +245,7 @@ export function bn_torch_forward(out: usize, mean: usize, var_: usize, rstd: usi
       }
     }
   }
-  for (; j < H; j++) {
+  for (; j < j1; j++) {
     const col = <usize>j << 2;
     const m = load<f32>(mean + col), r = load<f32>(rstd + col);
     const g = load<f32>(gain + col), bb = load<f32>(bias + col);
@@ -231,18 +260,34 @@ export function bn_torch_forward(out: usize, mean: usize, var_: usize, rstd: usi
 //   dbias = sum dy, dgain = sum dy*xhat, dx_i = gain*rstd * (dy_i - dbias/n - xhat_i * dgain/n).
 // NOTE: eps only enters through the saved rstd; the biased variance gives /n, not /(n-1).
 // accX / accW: 1 adds into dinp / into dgain and dbias, 0 writes them.
+// @split H -> bnTorchBackwardCols
+// @reads dout(B,H)[:, u0:u1], inp(B,H)[:, u0:u1], gain[u0:u1], mean[u0:u1], rstd[u0:u1]
+// @writes dinp(B,H)[:, u0:u1], dgain[u0:u1], dbias[u0:u1]
 export function bn_torch_backward(dinp: usize, dgain: usize, dbias: usize, dout: usize, inp: usize, gain: usize, mean: usize, rstd: usize, B: i32, H: i32, accX: i32, accW: i32): void {
-  normBackward(TORCH, dinp, dgain, dbias, dout, inp, gain, mean, rstd, B, H, accX, accW);
+  bnTorchBackwardCols(dinp, dgain, dbias, dout, inp, gain, mean, rstd, B, H, accX, accW, 0, H);
+}
+
+// Features [j0, j1) of bn_torch_backward.
+export function bnTorchBackwardCols(dinp: usize, dgain: usize, dbias: usize, dout: usize, inp: usize, gain: usize, mean: usize, rstd: usize, B: i32, H: i32, accX: i32, accW: i32, j0: i32, j1: i32): void {
+  normBackward(TORCH, dinp, dgain, dbias, dout, inp, gain, mean, rstd, B, H, accX, accW, j0, j1);
 }
 
 // inp (B,H), gain, bias, mean, var (H), eps -> out (B,H) = (x - mean) / sqrt(var + eps) * gain + bias:
 // eval mode with the running statistics. ref: src/ref/batchnorm.ts
+// @split H -> bnTorchEvalCols
+// @reads inp(B,H)[:, u0:u1], gain[u0:u1], bias[u0:u1], mean[u0:u1], var_[u0:u1]
+// @writes out(B,H)[:, u0:u1]
 export function bn_torch_eval(out: usize, inp: usize, gain: usize, bias: usize, mean: usize, var_: usize, eps: f32, B: i32, H: i32): void {
+  bnTorchEvalCols(out, inp, gain, bias, mean, var_, eps, B, H, 0, H);
+}
+
+// Features [j0, j1) of bn_torch_eval.
+export function bnTorchEvalCols(out: usize, inp: usize, gain: usize, bias: usize, mean: usize, var_: usize, eps: f32, B: i32, H: i32, j0: i32, j1: i32): void {
   const stride = <usize>H << 2;
-  let j = 0;
+  let j = j0;
   if (ASC_FEATURE_SIMD) {
     const ve = f32x4.splat(eps);
-    for (; j + 4 <= H; j += 4) {
+    for (; j + 4 <= j1; j += 4) {
       const col = <usize>j << 2;
       const vm = v128.load(mean + col), vs = f32x4.sqrt(f32x4.add(v128.load(var_ + col), ve));
       const vg = v128.load(gain + col), vb = v128.load(bias + col);
@@ -252,7 +297,7 @@ export function bn_torch_eval(out: usize, inp: usize, gain: usize, bias: usize, 
       }
     }
   }
-  for (; j < H; j++) {
+  for (; j < j1; j++) {
     const col = <usize>j << 2;
     const m = load<f32>(mean + col), s = Mathf.sqrt(load<f32>(var_ + col) + eps);
     const g = load<f32>(gain + col), bb = load<f32>(bias + col);
@@ -277,13 +322,13 @@ function moments(kind: i32, mean: usize, s1: usize, s2: usize, inp: usize, eps: 
 // Both backwards: dx = gain*rstd * (dy - sum(dy)/n - xhat * sum(dy*xhat)/c), where the saved
 // statistic s is std (NOTEBOOK: rstd = 1/std, c = n-1) or rstd itself (TORCH: c = n).
 // @ts-ignore: decorator
-@inline function normBackward(kind: i32, dinp: usize, dgain: usize, dbias: usize, dout: usize, inp: usize, gain: usize, mean: usize, s: usize, B: i32, H: i32, accX: i32, accW: i32): void {
+@inline function normBackward(kind: i32, dinp: usize, dgain: usize, dbias: usize, dout: usize, inp: usize, gain: usize, mean: usize, s: usize, B: i32, H: i32, accX: i32, accW: i32, j0: i32, j1: i32): void {
   const stride = <usize>H << 2;
   const invN: f32 = <f32>1 / <f32>B;
   const invC: f32 = kind == NOTEBOOK ? <f32>1 / <f32>(B - 1) : invN;
-  let j = 0;
+  let j = j0;
   if (ASC_FEATURE_SIMD) {
-    for (; j + 4 <= H; j += 4) {
+    for (; j + 4 <= j1; j += 4) {
       const col = <usize>j << 2;
       const vm = v128.load(mean + col);
       const vr = kind == NOTEBOOK ? f32x4.div(f32x4.splat(1), v128.load(s + col)) : v128.load(s + col);
@@ -306,7 +351,7 @@ function moments(kind: i32, mean: usize, s1: usize, s2: usize, inp: usize, eps: 
       }
     }
   }
-  for (; j < H; j++) {
+  for (; j < j1; j++) {
     const col = <usize>j << 2;
     const m = load<f32>(mean + col);
     const r = kind == NOTEBOOK ? <f32>1 / load<f32>(s + col) : load<f32>(s + col);
@@ -338,6 +383,9 @@ function moments(kind: i32, mean: usize, s1: usize, s2: usize, inp: usize, eps: 
 // dy = (1 - h*h)*dh IN PLACE (dh is overwritten: the rule checks nothing else reads it) and sums
 // dy and dy*xhat; the second makes dx from dy, with dx's column sums in f64 down the batch, as
 // sum_dim0's are. ref: the three kernels above it names.
+// @split H -> tanhBnNotebookBackwardCols
+// @reads h(B,H)[:, u0:u1], inp(B,H)[:, u0:u1], gain[u0:u1], mean[u0:u1], std[u0:u1]
+// @writes dinp(B,H)[:, u0:u1], dh(B,H)[:, u0:u1], dgain[u0:u1], dbias[u0:u1], dbias0[u0:u1]
 export function tanh_bn_notebook_backward(dinp: usize, dgain: usize, dbias: usize, dbias0: usize, dh: usize, h: usize,
   inp: usize, gain: usize, mean: usize, std: usize, B: i32, H: i32): void {
   tanhBnNotebookBackwardCols(dinp, dgain, dbias, dbias0, dh, h, inp, gain, mean, std, B, H, 0, H);

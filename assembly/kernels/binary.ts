@@ -13,6 +13,10 @@
 
 // a (N), b (N) -> out (N) = a^b, float64 pow rounded once; backward keeps a, b and out.
 // ref: src/ref/binary.ts
+// Threads: every kernel here goes by elements.
+// @split N: out += 1, a += 1, b += 1
+// @reads a[u0:u1], b[u0:u1]
+// @writes out[u0:u1]
 export function pow_tensor_forward(out: usize, a: usize, b: usize, N: i32): void {
   for (let i = 0; i < N; i++) {
     const o = <usize>i << 2;
@@ -22,6 +26,9 @@ export function pow_tensor_forward(out: usize, a: usize, b: usize, N: i32): void
 
 // da (N) += dout * (b * a^(b-1)), 0 where b == 0 (ATen pow_backward_self: float32 b - 1, the
 // power rounded to float32, then the products). ref: src/ref/binary.ts
+// @split N: da += 1, a += 1, b += 1, dout += 1
+// @reads a[u0:u1], b[u0:u1], dout[u0:u1]
+// @writes da[u0:u1]
 export function pow_tensor_backward_base(da: usize, a: usize, b: usize, dout: usize, N: i32): void {
   for (let i = 0; i < N; i++) {
     const o = <usize>i << 2;
@@ -34,6 +41,9 @@ export function pow_tensor_backward_base(da: usize, a: usize, b: usize, dout: us
 
 // db (N) += dout * (out * ln a), 0 where a == 0 and b >= 0 (ATen pow_backward_exponent: there
 // 0 * ln 0 would be NaN, yet 0^b is flat in b). ref: src/ref/binary.ts
+// @split N: db += 1, a += 1, b += 1, out += 1, dout += 1
+// @reads a[u0:u1], b[u0:u1], out[u0:u1], dout[u0:u1]
+// @writes db[u0:u1]
 export function pow_tensor_backward_exponent(db: usize, a: usize, b: usize, out: usize, dout: usize, N: i32): void {
   for (let i = 0; i < N; i++) {
     const o = <usize>i << 2;

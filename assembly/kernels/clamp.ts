@@ -4,6 +4,10 @@
 
 // inp (N) -> out (N) = min(max(x, lo), hi); NaN in x or a bound gives NaN, and lo > hi gives hi,
 // as torch.clamp. ref: src/ref/clamp.ts
+// Threads: every kernel here goes by elements.
+// @split N: out += 1, inp += 1
+// @reads inp[u0:u1]
+// @writes out[u0:u1]
 export function clamp_forward(out: usize, inp: usize, lo: f32, hi: f32, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -21,6 +25,9 @@ export function clamp_forward(out: usize, inp: usize, lo: f32, hi: f32, N: i32):
 
 // dinp (N) += dout where lo <= x <= hi (both ends included, so a clamped-to-itself value keeps
 // its gradient; NaN x gets none). ref: src/ref/clamp.ts
+// @split N: dinp += 1, inp += 1, dout += 1
+// @reads inp[u0:u1], dout[u0:u1]
+// @writes dinp[u0:u1]
 export function clamp_backward(dinp: usize, inp: usize, dout: usize, lo: f32, hi: f32, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -44,6 +51,9 @@ export function clamp_backward(dinp: usize, inp: usize, dout: usize, lo: f32, hi
 //   both bounds: x gets dout where lo <= x <= hi; lo where x < lo and lo < hi; hi where x > hi or hi < lo
 //   lo only:     x where x >= lo; lo where x < lo.   hi only: x where x <= hi; hi where x > hi.
 // ref: src/ref/clamp.ts
+// @split N: dinp += 1, inp += 1, lo += 1, hi += 1, dout += 1
+// @reads inp[u0:u1], dout[u0:u1], lo[u0:u1] if hasLo != 0, hi[u0:u1] if hasHi != 0
+// @writes dinp[u0:u1]
 export function clamp_tensor_backward(dinp: usize, inp: usize, lo: usize, hi: usize, dout: usize, N: i32,
   hasLo: i32, hasHi: i32, which: i32): void {
   for (let i = 0; i < N; i++) {

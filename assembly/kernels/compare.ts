@@ -13,6 +13,10 @@
 }
 
 // a (N), b (N) -> out (N); isInt: both int32. ref: src/ref/compare.ts
+// Threads: by elements.
+// @split N: out += 1, a += 1, b += 1
+// @reads a[u0:u1], b[u0:u1]
+// @writes out[u0:u1]
 export function compare(out: usize, a: usize, b: usize, N: i32, op: i32, isInt: i32): void {
   for (let i = 0; i < N; i++) {
     const o = <usize>i << 2;
@@ -23,6 +27,9 @@ export function compare(out: usize, a: usize, b: usize, N: i32, op: i32, isInt: 
 }
 
 // a (N) op the number s -> out (N). ref: src/ref/compare.ts
+// @split N: out += 1, a += 1
+// @reads a[u0:u1]
+// @writes out[u0:u1]
 export function compare_scalar(out: usize, a: usize, s: f64, N: i32, op: i32, isInt: i32): void {
   for (let i = 0; i < N; i++) {
     const o = <usize>i << 2;

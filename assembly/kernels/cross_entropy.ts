@@ -41,6 +41,10 @@ import { fail, S_INDEX } from '../status';
 // The mean is rounded to float32 into loss (a 0-d tensor), as the eager op stores it. Rows whose
 // target is ignoreIndex are left out of the mean (their probs are still written); all ignored
 // gives NaN (0/0), as PyTorch.
+// Threads: thread 0 alone (the mean sums every row's loss in order).
+// @reads logits[0 : B*V], targets[0:B]
+// @writes probs[0 : B*V], loss[0:1]
+// @fails
 export function crossentropy_forward(loss: usize, probs: usize, logits: usize, targets: usize, B: i32, V: i32, ignoreIndex: i32): void {
   let ignored = 0;
   for (let b = 0; b < B; b++) {
@@ -159,13 +163,22 @@ export function crossentropyRows(probs: usize, logits: usize, targets: usize, lo
 // dloss is read from memory (the loss's gradient, a 0-d tensor). Rows with target ignoreIndex
 // get no gradient; the others are scaled by 1 / (rows not ignored). acc 0 writes dlogits (zero
 // first, then the same additions), 1 adds into it.
+// Threads: by rows (each thread counts the ignored rows of the whole batch itself).
+// @split B -> crossentropyBackwardShare
+// @reads probs(B,V)[u0:u1, :], targets[0:B], dloss[0:1]
+// @writes dlogits(B,V)[u0:u1, :]
 export function crossentropy_backward(dlogits: usize, probs: usize, targets: usize, dloss: usize, B: i32, V: i32, ignoreIndex: i32, acc: i32): void {
-  if (!acc) memory.fill(dlogits, 0, <usize>B * <usize>V << 2);
+  crossentropyBackwardShare(dlogits, probs, targets, dloss, B, V, ignoreIndex, acc, 0, B);
+}
+
+// Rows [r0, r1) of crossentropy_backward.
+export function crossentropyBackwardShare(dlogits: usize, probs: usize, targets: usize, dloss: usize, B: i32, V: i32, ignoreIndex: i32, acc: i32, r0: i32, r1: i32): void {
+  if (!acc) memory.fill(dlogits + (<usize>r0 * <usize>V << 2), 0, <usize>(r1 - r0) * <usize>V << 2);
   let ignored = 0;
   for (let b = 0; b < B; b++) if (load<i32>(targets + (<usize>b << 2)) == ignoreIndex) ignored++;
   const s = load<f32>(dloss) / <f32>(B - ignored);
-  if (!ignored) { crossentropyBackwardRows(dlogits, probs, targets, s, 0, B, V); return; }
-  for (let b = 0; b < B; b++) {
+  if (!ignored) { crossentropyBackwardRows(dlogits, probs, targets, s, r0, r1, V); return; }
+  for (let b = r0; b < r1; b++) {
     if (load<i32>(targets + (<usize>b << 2)) != ignoreIndex) crossentropyBackwardRows(dlogits, probs, targets, s, b, b + 1, V);
   }
 }

@@ -104,34 +104,85 @@ const RDIV = 5;
 
 // a (M,N) op b -> out (M,N), b by bmode: 0 = (M,N), 1 = row (N), 2 = column (M), 3 = b[0].
 // acc: 0 = out = result, 1 = out += result. ref: src/ref/elementwise.ts
+// Threads (the five ops below say `@same add`): w is the elements per unit.
+// @split bmode == 1 || bmode == 2 ? M : M*N -> addShare
+// @let w = bmode == 1 || bmode == 2 ? N : 1
+// @reads a[u0*w : u1*w], b[u0*w : u1*w] if bmode == 0, b[0:N] if bmode == 1, b[u0:u1] if bmode == 2, b[0:1] if bmode == 3
+// @writes out[u0*w : u1*w]
 export function add(out: usize, a: usize, b: usize, M: i32, N: i32, bmode: i32, acc: i32): void { binary(ADD, out, a, b, M, N, bmode, acc); }
+export function addShare(out: usize, a: usize, b: usize, M: i32, N: i32, bmode: i32, acc: i32, u0: i32, u1: i32): void { binaryShare(ADD, out, a, b, M, N, bmode, acc, u0, u1); }
 /** a - b */
+// @split bmode == 1 || bmode == 2 ? M : M*N -> subShare
+// @same add
 export function sub(out: usize, a: usize, b: usize, M: i32, N: i32, bmode: i32, acc: i32): void { binary(SUB, out, a, b, M, N, bmode, acc); }
+export function subShare(out: usize, a: usize, b: usize, M: i32, N: i32, bmode: i32, acc: i32, u0: i32, u1: i32): void { binaryShare(SUB, out, a, b, M, N, bmode, acc, u0, u1); }
 /** b - a */
+// @split bmode == 1 || bmode == 2 ? M : M*N -> rsubShare
+// @same add
 export function rsub(out: usize, a: usize, b: usize, M: i32, N: i32, bmode: i32, acc: i32): void { binary(RSUB, out, a, b, M, N, bmode, acc); }
+export function rsubShare(out: usize, a: usize, b: usize, M: i32, N: i32, bmode: i32, acc: i32, u0: i32, u1: i32): void { binaryShare(RSUB, out, a, b, M, N, bmode, acc, u0, u1); }
+// @split bmode == 1 || bmode == 2 ? M : M*N -> mulShare
+// @same add
 export function mul(out: usize, a: usize, b: usize, M: i32, N: i32, bmode: i32, acc: i32): void { binary(MUL, out, a, b, M, N, bmode, acc); }
+export function mulShare(out: usize, a: usize, b: usize, M: i32, N: i32, bmode: i32, acc: i32, u0: i32, u1: i32): void { binaryShare(MUL, out, a, b, M, N, bmode, acc, u0, u1); }
 /** a / b */
+// @split bmode == 1 || bmode == 2 ? M : M*N -> divShare
+// @same add
 export function div(out: usize, a: usize, b: usize, M: i32, N: i32, bmode: i32, acc: i32): void { binary(DIV, out, a, b, M, N, bmode, acc); }
+export function divShare(out: usize, a: usize, b: usize, M: i32, N: i32, bmode: i32, acc: i32, u0: i32, u1: i32): void { binaryShare(DIV, out, a, b, M, N, bmode, acc, u0, u1); }
 /** b / a */
+// @split bmode == 1 || bmode == 2 ? M : M*N -> rdivShare
+// @same add
 export function rdiv(out: usize, a: usize, b: usize, M: i32, N: i32, bmode: i32, acc: i32): void { binary(RDIV, out, a, b, M, N, bmode, acc); }
+export function rdivShare(out: usize, a: usize, b: usize, M: i32, N: i32, bmode: i32, acc: i32, u0: i32, u1: i32): void { binaryShare(RDIV, out, a, b, M, N, bmode, acc, u0, u1); }
+
+// Units [u0, u1) of a binary op, as a call of the op itself: rows (bmode 1 and 2) or elements
+// (bmode 0 and 3). Each element is one IEEE operation, so any split gives the same bits.
+// @ts-ignore: decorator
+@inline function binaryShare(op: i32, out: usize, a: usize, b: usize, M: i32, N: i32, bmode: i32, acc: i32, u0: i32, u1: i32): void {
+  const rows = bmode == 1 || bmode == 2;
+  const at = rows ? <usize>u0 * (<usize>N << 2) : <usize>u0 << 2;
+  const bb = bmode == 0 ? b + at : bmode == 2 ? b + (<usize>u0 << 2) : b;
+  const m = rows ? u1 - u0 : 1, n = rows ? N : u1 - u0;
+  if (op == ADD) add(out + at, a + at, bb, m, n, bmode, acc);
+  else if (op == SUB) sub(out + at, a + at, bb, m, n, bmode, acc);
+  else if (op == RSUB) rsub(out + at, a + at, bb, m, n, bmode, acc);
+  else if (op == MUL) mul(out + at, a + at, bb, m, n, bmode, acc);
+  else if (op == DIV) div(out + at, a + at, bb, m, n, bmode, acc);
+  else rdiv(out + at, a + at, bb, m, n, bmode, acc);
+}
 
 // a (N) op s -> out (N) for a JS number s (already rounded to f32). ref: src/ref/elementwise.ts
 // (a - s is add_scalar with -s: negation is exact, so no sub_scalar is needed.)
+// Threads: by elements (the same directives for the five).
+// @split N: out += 1, a += 1
+// @reads a[u0:u1]
+// @writes out[u0:u1]
 export function add_scalar(out: usize, a: usize, s: f32, N: i32, acc: i32): void { scalarOp(ADD, out, a, s, N, acc); }
+// @same add_scalar
 export function mul_scalar(out: usize, a: usize, s: f32, N: i32, acc: i32): void { scalarOp(MUL, out, a, s, N, acc); }
 /** s - a */
+// @same add_scalar
 export function rsub_scalar(out: usize, a: usize, s: f32, N: i32, acc: i32): void { scalarOp(RSUB, out, a, s, N, acc); }
 /** a / s. NOTE: a true division, not a * (1/s), which would round twice. */
+// @same add_scalar
 export function div_scalar(out: usize, a: usize, s: f32, N: i32, acc: i32): void { scalarOp(DIV, out, a, s, N, acc); }
 /** s / a */
+// @same add_scalar
 export function rdiv_scalar(out: usize, a: usize, s: f32, N: i32, acc: i32): void { scalarOp(RDIV, out, a, s, N, acc); }
 
 // a (N) -> out (N). Overlapping ranges are fine (memmove). ref: src/ref/elementwise.ts
+// (Threads: split only when out and a do not overlap, as src/compile/thread_plan.ts checks for every kernel.)
+// @split N: out += 1, a += 1
+// @reads a[u0:u1]
+// @writes out[u0:u1]
 export function copy(out: usize, a: usize, N: i32): void {
   memory.copy(out, a, <usize>N << 2);
 }
 
 // value -> out (N). ref: src/ref/elementwise.ts
+// @split N: out += 1
+// @writes out[u0:u1]
 export function fill(out: usize, value: f32, N: i32): void {
   if (reinterpret<u32>(value) == 0) { // +0 only: -0 has its sign bit set
     memory.fill(out, 0, <usize>N << 2);
@@ -148,6 +199,9 @@ export function fill(out: usize, value: f32, N: i32): void {
 // run (N) = keep * run + mom * stat, stat (N): the running mean/std of the notebook's batch norm.
 // NOTE: the notebook writes `0.999 * bnmean_running + 0.001 * bnmeani`; in float32 that is
 // f32(f32(keep*run) + f32(mom*stat)), with keep = f32(0.999) (not 1 - mom). ref: src/ref/elementwise.ts
+// @split N: run += 1, stat += 1
+// @reads stat[u0:u1]
+// @writes run[u0:u1]
 export function ema_update(run: usize, stat: usize, keep: f32, mom: f32, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -164,6 +218,9 @@ export function ema_update(run: usize, stat: usize, keep: f32, mom: f32, N: i32)
 }
 
 // out (N) int32 = a (N) int32 + s: integer counters (BatchNorm's num_batches_tracked).
+// @split N: out += 1, a += 1
+// @reads a[u0:u1]
+// @writes out[u0:u1]
 export function add_scalar_i32(out: usize, a: usize, s: i32, N: i32): void {
   for (let i = 0; i < N; i++) {
     const o = <usize>i << 2;

@@ -9,9 +9,19 @@ import { fail, S_INDEX } from '../status';
 // A row is copied as 4-float vectors, then a 2-float (64-bit) piece, then a last float:
 // E = 10 is two v128 and one i64 move, with no per-float loop.
 // wrap = 1 lets -V <= idx < 0 count from the end (PyTorch's indexing; F.embedding refuses them).
+// Threads: by rows of out.
+// @split N -> embeddingForwardRows
+// @reads table[0 : V*E], idx[u0:u1]
+// @writes out(N,E)[u0:u1, :]
+// @fails
 export function embedding_forward(out: usize, table: usize, idx: usize, N: i32, E: i32, V: i32, wrap: i32): void {
+  embeddingForwardRows(out, table, idx, N, E, V, wrap, 0, N);
+}
+
+// Rows [n0, n1) of embedding_forward (a bad index is reported at its place in the whole idx).
+export function embeddingForwardRows(out: usize, table: usize, idx: usize, N: i32, E: i32, V: i32, wrap: i32, n0: i32, n1: i32): void {
   const rowBytes = <usize>E << 2;
-  for (let n = 0; n < N; n++) {
+  for (let n = n0; n < n1; n++) {
     let v = load<i32>(idx + (<usize>n << 2));
     if (wrap && v < 0) v += V;
     const dst = out + <usize>n * rowBytes;
@@ -30,6 +40,10 @@ export function embedding_forward(out: usize, table: usize, idx: usize, N: i32, 
 // ref: src/ref/embedding.ts
 // NOTE: repeated indices accumulate; rows are added in order n = 0..N-1, one at a time, so no
 // two lanes ever write the same element and the sum order matches the reference exactly.
+// Threads: thread 0 alone (a scatter-add: two rows may add into one).
+// @reads dout[0 : N*E], idx[0:N]
+// @writes dtable[0 : V*E]
+// @fails
 export function embedding_backward(dtable: usize, dout: usize, idx: usize, N: i32, E: i32, V: i32, wrap: i32): void {
   const rowBytes = <usize>E << 2;
   for (let n = 0; n < N; n++) {

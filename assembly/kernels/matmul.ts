@@ -329,6 +329,11 @@ export function scalarStrided(out: usize, os: usize, a: usize, ars: usize, aks: 
 
 // a (M,K) @ b (K,N) -> out (M,N), e.g. inp (B,K) @ weight (K,H) -> (B,H). acc: 1 adds into out.
 // ref: src/ref/matmul.ts matmulNN
+// Threads: by rows of out, which start at multiples of 4 (whole MR blocks), so every row goes
+// through the same instructions as in one call (tools/gen-program.mjs reads these lines).
+// @split M: out += N, a += K
+// @reads a(M,K)[u0:u1, :], b[0 : K*N]
+// @writes out(M,N)[u0:u1, :]
 export function matmul_nn(out: usize, a: usize, b: usize, M: i32, K: i32, N: i32, acc: i32): void {
   const ars = <usize>K << 2;
   if (ASC_FEATURE_SIMD) {
@@ -349,6 +354,10 @@ export function matmulNNBias(out: usize, a: usize, b: usize, bias: usize, M: i32
 
 // The ABI name of matmulNNBias: what the compiler's bias-folding rule (src/compile/fuse.ts)
 // writes for a matmul_nn followed by a row add of a bias. ref: src/ref/matmul.ts matmulNN, then a row add
+// Threads: by rows of out, as matmul_nn.
+// @split M: out += N, a += K
+// @reads a(M,K)[u0:u1, :], b[0 : K*N], bias[0:N]
+// @writes out(M,N)[u0:u1, :]
 export function matmul_nn_bias(out: usize, a: usize, b: usize, bias: usize, M: i32, K: i32, N: i32): void {
   matmulNNBias(out, a, b, bias, M, K, N);
 }
@@ -356,18 +365,31 @@ export function matmul_nn_bias(out: usize, a: usize, b: usize, bias: usize, M: i
 // aᵀ @ b -> out (M,N) with a stored (K,M), b (K,N): dweight (K,H) += inp (B,K)ᵀ @ dout (B,H),
 // so M=K, K=B, N=H in the workload's letters.
 // ref: src/ref/matmul.ts matmulTN
+// @split M -> matmulTNRows
+// @reads a(K,M)[:, u0:u1], b[0 : K*N]
+// @writes out(M,N)[u0:u1, :]
 export function matmul_tn(out: usize, a: usize, b: usize, M: i32, K: i32, N: i32, acc: i32): void {
-  const aks = <usize>M << 2;
+  matmulTNRows(out, a, b, M, K, N, acc, 0, M);
+}
+
+// Rows [r0, r1) of matmul_tn's out: columns r0.. of a, whose column stride stays M.
+export function matmulTNRows(out: usize, a: usize, b: usize, M: i32, K: i32, N: i32, acc: i32, r0: i32, r1: i32): void {
+  const aks = <usize>M << 2, os = <usize>N << 2;
+  const o = out + <usize>r0 * os, ai = a + (<usize>r0 << 2);
   if (ASC_FEATURE_SIMD) {
-    if (N >= 4) { stridedA(out, a, 4, aks, b, M, K, N, acc, 0); return; }
+    if (N >= 4) { stridedA(o, ai, 4, aks, b, r1 - r0, K, N, acc, 0); return; }
   }
-  scalarStrided(out, <usize>N << 2, a, 4, aks, b, <usize>N << 2, 4, M, K, N, acc, 0);
+  scalarStrided(o, os, ai, 4, aks, b, os, 4, r1 - r0, K, N, acc, 0);
 }
 
 // a @ bᵀ -> out (M,N) with a (M,K), b stored (N,K): dinp (B,K) += dout (B,H) @ weight (K,H)ᵀ,
 // so M=B, K=H, N=K. 8-column strips by transposed tiles when K is short, the rest (or all, when
 // K is long) as dot products, scalar when K or N < 4.
 // ref: src/ref/matmul.ts matmulNT
+// Threads: by rows of out from multiples of 4 (panelNT and scalarStrided pair rows from the first).
+// @split M: out += N, a += K
+// @reads a(M,K)[u0:u1, :], b[0 : N*K]
+// @writes out(M,N)[u0:u1, :]
 export function matmul_nt(out: usize, a: usize, b: usize, M: i32, K: i32, N: i32, acc: i32): void {
   const ks = <usize>K << 2, os = <usize>N << 2;
   let j = 0;

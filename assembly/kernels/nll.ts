@@ -6,9 +6,20 @@
 import { fail, S_INDEX } from '../status';
 
 // weight = 0 means every class weighs 1. ref: src/ref/nll.ts
+// Threads: by n (a bad target is reported at its place in the whole targets).
+// @split N -> nllForwardRows
+// @reads logp[u0*C*D : u1*C*D], targets[u0*D : u1*D], weight[0:C] if weight != 0
+// @writes loss[u0*D : u1*D], wsum[u0*D : u1*D]
+// @fails
 export function nll_forward(loss: usize, wsum: usize, logp: usize, targets: usize, weight: usize,
   N: i32, C: i32, D: i32, ignoreIndex: i32): void {
-  for (let n = 0; n < N; n++) {
+  nllForwardRows(loss, wsum, logp, targets, weight, N, C, D, ignoreIndex, 0, N);
+}
+
+// n in [n0, n1) of nll_forward.
+export function nllForwardRows(loss: usize, wsum: usize, logp: usize, targets: usize, weight: usize,
+  N: i32, C: i32, D: i32, ignoreIndex: i32, n0: i32, n1: i32): void {
+  for (let n = n0; n < n1; n++) {
     for (let d = 0; d < D; d++) {
       const e = <usize>(n * D + d);
       const t = load<i32>(targets + (e << 2));
@@ -27,6 +38,10 @@ export function nll_forward(loss: usize, wsum: usize, logp: usize, targets: usiz
 }
 
 // dlogp (N,C,D) += -weight[t] * dloss (N,D) at each element's target. ref: src/ref/nll.ts
+// Threads: by n (each n adds only into its own (C,D) block).
+// @split N: dlogp += C*D, dloss += D, targets += D
+// @reads dloss[u0*D : u1*D], targets[u0*D : u1*D], weight[0:C] if weight != 0
+// @writes dlogp[u0*C*D : u1*C*D]
 export function nll_backward(dlogp: usize, dloss: usize, targets: usize, weight: usize,
   N: i32, C: i32, D: i32, ignoreIndex: i32): void {
   for (let n = 0; n < N; n++) {

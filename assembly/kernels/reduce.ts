@@ -76,10 +76,23 @@
 
 // inp (M,N) -> out (N), out[j] = sum_i inp[i,j]: the column sums, also the bias backward.
 // acc: 0 = overwrite, 1 = out += result. ref: src/ref/reduce.ts
+// Threads: by columns (each column is summed on its own, so any split gives the same bits).
+// @split N -> sumDim0Cols
+// @reads inp(M,N)[:, u0:u1]
+// @writes out[u0:u1]
+export function sum_dim0(out: usize, inp: usize, M: i32, N: i32, acc: i32): void {
+  colSums(out, inp, M, N, <usize>N << 2, acc);
+}
+
+// Columns [j0, j1) of sum_dim0.
+export function sumDim0Cols(out: usize, inp: usize, M: i32, N: i32, acc: i32, j0: i32, j1: i32): void {
+  colSums(out + (<usize>j0 << 2), inp + (<usize>j0 << 2), M, j1 - j0, <usize>N << 2, acc);
+}
+
+// The sums of N columns of M rows `stride` bytes apart, into out (N).
 // Columns go in blocks of 16 so each pass down the rows keeps 8 f64x2 sums in registers; a
 // ragged end reuses the last full 4 columns and stores only the lanes not yet written.
-export function sum_dim0(out: usize, inp: usize, M: i32, N: i32, acc: i32): void {
-  const stride = <usize>N << 2;
+function colSums(out: usize, inp: usize, M: i32, N: i32, stride: usize, acc: i32): void {
   let j = 0;
   if (ASC_FEATURE_SIMD) {
     for (; j + 16 <= N; j += 16) cols16(out + (<usize>j << 2), inp + (<usize>j << 2), M, stride, acc);
@@ -117,12 +130,18 @@ export function sum_dim0(out: usize, inp: usize, M: i32, N: i32, acc: i32): void
 }
 
 // inp (M,N) -> out (M), out[i] = sum_j inp[i,j]: the row sums. acc as in sum_dim0. ref: src/ref/reduce.ts
+// @split M: out += 1, inp += N
+// @reads inp(M,N)[u0:u1, :]
+// @writes out[u0:u1]
 export function sum_dim1(out: usize, inp: usize, M: i32, N: i32, acc: i32): void {
   const row = <usize>N << 2;
   for (let i = 0; i < M; i++) put(out + (<usize>i << 2), sum64(inp + <usize>i * row, N), acc);
 }
 
 // inp (N) -> out (1), out[0] = sum of all. acc as in sum_dim0. ref: src/ref/reduce.ts
+// Threads: one float64 sum in order, so thread 0 alone.
+// @reads inp[0:N]
+// @writes out[0:1]
 export function sum_all(out: usize, inp: usize, N: i32, acc: i32): void {
   put(out, sum64(inp, N), acc);
 }
@@ -130,6 +149,7 @@ export function sum_all(out: usize, inp: usize, N: i32, acc: i32): void {
 // inp (M,N) -> out (M), out[i] = max_j inp[i,j]; a NaN anywhere in the row gives NaN.
 // N >= 1. ref: src/ref/reduce.ts
 // NOTE: f32x4.max and f32.max both propagate NaN (unlike pmax or x > m ? x : m).
+// @same sum_dim1
 export function max_dim1(out: usize, inp: usize, M: i32, N: i32): void {
   const row = <usize>N << 2;
   for (let r = 0; r < M; r++) {
@@ -150,6 +170,10 @@ export function max_dim1(out: usize, inp: usize, M: i32, N: i32): void {
 
 // inp (P,D,Q) -> out (P,Q), out[p,q] = sum_d inp[p,d,q]: a sum over a middle dim, as P calls of
 // sum_dim0 (same bits). acc as in sum_dim0. ref: src/ref/reduce.ts
+// Threads: by p (whole planes).
+// @split P: out += Q, inp += D*Q
+// @reads inp[u0*D*Q : u1*D*Q]
+// @writes out[u0*Q : u1*Q]
 export function sum_mid(out: usize, inp: usize, P: i32, D: i32, Q: i32, acc: i32): void {
   const plane = <usize>D * <usize>Q << 2;
   const row = <usize>Q << 2;

@@ -8,6 +8,10 @@
 // every exp(x - max) is in (0, 1] and the sum is at least 1. A NaN in a row makes the whole row
 // NaN (max propagates it), as in torch; a row of all -Infinity is NaN too (-inf - -inf).
 // exp runs in float64 on the exact difference x - max, one element at a time; the sum is float64.
+// Threads: every kernel here goes by rows.
+// @split M: out += N, inp += N
+// @reads inp(M,N)[u0:u1, :]
+// @writes out(M,N)[u0:u1, :]
 export function softmax_forward(out: usize, inp: usize, M: i32, N: i32): void {
   const row = <usize>N << 2;
   for (let r = 0; r < M; r++) {
@@ -39,6 +43,9 @@ export function softmax_forward(out: usize, inp: usize, M: i32, N: i32): void {
 
 // dinp (M,N) += out * (dout - sum_j dout_j * out_j) per row, out (M,N) saved by the forward,
 // dout (M,N). The dot product is float64, rounded once; the rest is float32. ref: src/ref/softmax.ts
+// @split M: dinp += N, out += N, dout += N
+// @reads out(M,N)[u0:u1, :], dout(M,N)[u0:u1, :]
+// @writes dinp(M,N)[u0:u1, :]
 export function softmax_backward(dinp: usize, out: usize, dout: usize, M: i32, N: i32): void {
   const row = <usize>N << 2;
   for (let r = 0; r < M; r++) {
@@ -99,6 +106,7 @@ export function softmax_backward(dinp: usize, out: usize, dout: usize, M: i32, N
 // softmax per row, computed without taking the log of a rounded probability (so a confidently
 // wrong class gives a large finite value, not -inf). Backward keeps out. ref: src/ref/softmax.ts
 // NOTE: the sum is float64 and the offset m + log(sum) float64, rounded once per element.
+// @same softmax_forward
 export function log_softmax_forward(out: usize, inp: usize, M: i32, N: i32): void {
   const row = <usize>N << 2;
   for (let r = 0; r < M; r++) {
@@ -116,6 +124,7 @@ export function log_softmax_forward(out: usize, inp: usize, M: i32, N: i32): voi
 
 // dinp (M,N) += dout - exp(out) * sum_j dout_j per row, out (M,N) saved by the forward.
 // The row sum is float64, rounded once; exp(out) float64, rounded once. ref: src/ref/softmax.ts
+// @same softmax_backward
 export function log_softmax_backward(dinp: usize, out: usize, dout: usize, M: i32, N: i32): void {
   const row = <usize>N << 2;
   for (let r = 0; r < M; r++) {

@@ -68,6 +68,10 @@ const K = memory.data<f32>([
 // inp (N) -> out (N) = tanh(inp); backward keeps out. out may alias inp. ref: src/ref/tanh.ts
 // In SIMD builds the last 1-3 elements go through the same f32x4 code as the rest (lane-wise
 // loads and stores), so every element of a call is computed the same way, even with relaxed FMA.
+// Threads: by elements (shares start at multiples of 4, so even the relaxed build's FMA lanes line up).
+// @split N: out += 1, inp += 1
+// @reads inp[u0:u1]
+// @writes out[u0:u1]
 export function tanh_forward(out: usize, inp: usize, N: i32): void {
   if (ASC_FEATURE_SIMD) {
     const c = v128.load(K), nc = v128.load(K, 16);
@@ -100,6 +104,9 @@ export function tanh_forward(out: usize, inp: usize, N: i32): void {
 
 // dinp (N) (+)= (1 - out*out) * dout (N), out (N) = tanh(inp) saved by the forward; acc 1 adds,
 // 0 writes. ref: src/ref/tanh.ts (bit for bit: the float32 order is ((1 - out*out) * dout) then +=)
+// @split N: dinp += 1, out += 1, dout += 1
+// @reads out[u0:u1], dout[u0:u1]
+// @writes dinp[u0:u1]
 export function tanh_backward(dinp: usize, out: usize, dout: usize, N: i32, acc: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {

@@ -29,6 +29,10 @@ const LN10: f32 = 2.302585092994046;
 }
 
 // a (N) -> out (N) = -a. ref: src/ref/unary.ts
+// Threads: every kernel here goes by elements (any split, same bits).
+// @split N: out += 1, a += 1
+// @reads a[u0:u1]
+// @writes out[u0:u1]
 export function neg_forward(out: usize, a: usize, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -44,21 +48,25 @@ export function neg_forward(out: usize, a: usize, N: i32): void {
 }
 
 // a (N) -> out (N) = e^a; backward keeps out. ref: src/ref/unary.ts
+// @same neg_forward
 export function exp_forward(out: usize, a: usize, N: i32): void {
   map64(out, a, N, 0);
 }
 
 // a (N) -> out (N) = ln a (-Infinity at 0, NaN below); backward keeps inp. ref: src/ref/unary.ts
+// @same neg_forward
 export function log_forward(out: usize, a: usize, N: i32): void {
   map64(out, a, N, 1);
 }
 
 // a (N) -> out (N) = log10 a; backward keeps inp. ref: src/ref/unary.ts
+// @same neg_forward
 export function log10_forward(out: usize, a: usize, N: i32): void {
   map64(out, a, N, 2);
 }
 
 // a (N) -> out (N) = sqrt a (correctly rounded, -0 stays -0); backward keeps out. ref: src/ref/unary.ts
+// @same neg_forward
 export function sqrt_forward(out: usize, a: usize, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -81,6 +89,7 @@ export function sqrt_forward(out: usize, a: usize, N: i32): void {
 // values), not the correctly rounded cube (which differs in a quarter of them).
 // So (-0)**0.5 = -0 as torch.sqrt gives, where IEEE pow would say +0. Any other p goes through
 // float64 pow, which gets the sign of a negative base right for integer p and NaN otherwise.
+// @same neg_forward
 export function pow_forward(out: usize, a: usize, p: f32, N: i32): void {
   if (p == 2) powSpecial(out, a, N, 0);
   else if (p == 0.5) powSpecial(out, a, N, 1);
@@ -131,6 +140,9 @@ export function pow_forward(out: usize, a: usize, p: f32, N: i32): void {
 }
 
 // dinp (N) += dout (N) * out (N), out = e^inp saved by the forward. ref: src/ref/unary.ts
+// @split N: dinp += 1, out += 1, dout += 1
+// @reads out[u0:u1], dout[u0:u1]
+// @writes dinp[u0:u1]
 export function exp_backward(dinp: usize, out: usize, dout: usize, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -146,6 +158,9 @@ export function exp_backward(dinp: usize, out: usize, dout: usize, N: i32): void
 }
 
 // dinp (N) += dout (N) / inp (N). ref: src/ref/unary.ts
+// @split N: dinp += 1, inp += 1, dout += 1
+// @reads inp[u0:u1], dout[u0:u1]
+// @writes dinp[u0:u1]
 export function log_backward(dinp: usize, inp: usize, dout: usize, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -161,6 +176,7 @@ export function log_backward(dinp: usize, inp: usize, dout: usize, N: i32): void
 }
 
 // dinp (N) += dout (N) / (inp (N) * ln 10), in that float32 order. ref: src/ref/unary.ts
+// @same log_backward
 export function log10_backward(dinp: usize, inp: usize, dout: usize, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -180,6 +196,7 @@ export function log10_backward(dinp: usize, inp: usize, dout: usize, N: i32): vo
 // dinp (N) += dout (N) * p * inp (N)^(p-1), the term in float64 rounded once. ref: src/ref/unary.ts
 // p = 2 (the hot one, from x**2) is the exact float32 product dout*2*inp, run in SIMD.
 // NOTE: p = 0 has gradient 0 everywhere, 0 included (as PyTorch), not 0 * 0^-1 = NaN.
+// @same log_backward
 export function pow_backward(dinp: usize, inp: usize, dout: usize, p: f32, N: i32): void {
   if (p == 0) return;
   let i = 0;
@@ -225,6 +242,7 @@ export function pow_backward(dinp: usize, inp: usize, dout: usize, p: f32, N: i3
 }
 
 // dinp (N) += dout (N) * 0.5 / out (N), out = sqrt(inp) saved by the forward. ref: src/ref/unary.ts
+// @same exp_backward
 export function sqrt_backward(dinp: usize, out: usize, dout: usize, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -242,6 +260,7 @@ export function sqrt_backward(dinp: usize, out: usize, dout: usize, N: i32): voi
 }
 
 // a (N) -> out (N) = |a| (clears the sign bit: |-0| = 0, |NaN| = NaN). ref: src/ref/unary.ts
+// @same neg_forward
 export function abs_forward(out: usize, a: usize, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -268,6 +287,7 @@ export function abs_forward(out: usize, a: usize, N: i32): void {
 }
 
 // a (N) -> out (N) = sign(a): 1, -1, or 0 for ±0 and NaN. Its gradient is 0. ref: src/ref/unary.ts
+// @same neg_forward
 export function sign_forward(out: usize, a: usize, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -284,6 +304,7 @@ export function sign_forward(out: usize, a: usize, N: i32): void {
 }
 
 // dinp (N) += dout * sign(inp) (ATen abs_backward: grad * self.sgn(); 0 at 0 and NaN). ref: src/ref/unary.ts
+// @same log_backward
 export function abs_backward(dinp: usize, inp: usize, dout: usize, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -301,22 +322,26 @@ export function abs_backward(dinp: usize, inp: usize, dout: usize, N: i32): void
 }
 
 // a (N) -> out (N) = ln(1 + a), accurate near 0; backward keeps inp. ref: src/ref/unary.ts
+// @same neg_forward
 export function log1p_forward(out: usize, a: usize, N: i32): void {
   map64(out, a, N, 3);
 }
 
 // a (N) -> out (N) = sin a; backward keeps inp. ref: src/ref/unary.ts
+// @same neg_forward
 export function sin_forward(out: usize, a: usize, N: i32): void {
   map64(out, a, N, 4);
 }
 
 // a (N) -> out (N) = cos a; backward keeps inp. ref: src/ref/unary.ts
+// @same neg_forward
 export function cos_forward(out: usize, a: usize, N: i32): void {
   map64(out, a, N, 5);
 }
 
 // dinp (N) += dout / (inp + 1), the sum rounded to float32 first (ATen: grad / (self + 1)).
 // ref: src/ref/unary.ts
+// @same log_backward
 export function log1p_backward(dinp: usize, inp: usize, dout: usize, N: i32): void {
   for (let i = 0; i < N; i++) {
     const o = <usize>i << 2;
@@ -325,6 +350,7 @@ export function log1p_backward(dinp: usize, inp: usize, dout: usize, N: i32): vo
 }
 
 // dinp (N) += dout * cos(inp) (ATen: grad * self.cos()), cos rounded to float32. ref: src/ref/unary.ts
+// @same log_backward
 export function sin_backward(dinp: usize, inp: usize, dout: usize, N: i32): void {
   for (let i = 0; i < N; i++) {
     const o = <usize>i << 2;
@@ -333,6 +359,7 @@ export function sin_backward(dinp: usize, inp: usize, dout: usize, N: i32): void
 }
 
 // dinp (N) += dout * -sin(inp) (ATen: grad * -self.sin()), sin rounded to float32. ref: src/ref/unary.ts
+// @same log_backward
 export function cos_backward(dinp: usize, inp: usize, dout: usize, N: i32): void {
   for (let i = 0; i < N; i++) {
     const o = <usize>i << 2;
@@ -342,6 +369,7 @@ export function cos_backward(dinp: usize, inp: usize, dout: usize, N: i32): void
 
 // dinp (N) += -dout * (out * out), out = 1/inp saved by the forward (ATen reciprocal's
 // derivative, float32 order). ref: src/ref/unary.ts
+// @same exp_backward
 export function reciprocal_backward(dinp: usize, out: usize, dout: usize, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -360,6 +388,7 @@ export function reciprocal_backward(dinp: usize, out: usize, dout: usize, N: i32
 
 // dinp (N) += -0.5 * dout * out^3, out = 1/sqrt(inp) saved by the forward (ATen rsqrt's
 // derivative; out^3 as (out*out)*out). ref: src/ref/unary.ts
+// @same exp_backward
 export function rsqrt_backward(dinp: usize, out: usize, dout: usize, N: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {

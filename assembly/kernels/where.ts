@@ -8,6 +8,10 @@
 }
 
 // cond (N), a (N), b (N) -> out (N) = cond ? a : b. ref: src/ref/where.ts
+// Threads: both go by elements.
+// @split N: out += 1, cond += 1, a += 1, b += 1
+// @reads cond[u0:u1], a[u0:u1], b[u0:u1]
+// @writes out[u0:u1]
 export function where_forward(out: usize, cond: usize, a: usize, b: usize, N: i32, isInt: i32): void {
   for (let i = 0; i < N; i++) {
     const o = <usize>i << 2;
@@ -17,6 +21,9 @@ export function where_forward(out: usize, cond: usize, a: usize, b: usize, N: i3
 
 // dinp (N) (+)= dout where cond is true (side 0, the gradient of a) or false (side 1, of b), 0
 // elsewhere; acc 1 adds, 0 writes (the first gradient; see gradTarget). ref: src/ref/where.ts
+// @split N: dinp += 1, cond += 1, dout += 1
+// @reads cond[u0:u1], dout[u0:u1]
+// @writes dinp[u0:u1]
 export function where_backward(dinp: usize, cond: usize, dout: usize, N: i32, isInt: i32, side: i32, acc: i32): void {
   const want = side == 0;
   for (let i = 0; i < N; i++) {

@@ -13,7 +13,7 @@
 // replay runs no JS; and JS control flow that depends on anything but the arguments.
 import { Tensor } from '../tensor.ts';
 import { kernels } from '../wasm/load.ts';
-import { alloc, free, f64 } from '../wasm/heap.ts';
+import { alloc, free, f64, blockSize } from '../wasm/heap.ts';
 import { setCaptureHooks, newStorage, giveToProgram, makePermanent, storageMoves, endStep, stepCount, type Storage } from '../memory.ts';
 import { setCaptureListener } from './hooks.ts';
 import { setReadHook } from '../tensor.ts';
@@ -22,6 +22,7 @@ import { isGradEnabled } from '../autograd.ts';
 import { checkOptions } from '../ops/check.ts';
 import { opcodes } from './opcodes.ts';
 import { fuse, type Command } from './fuse.ts';
+import { ProgramRunner, type ThreadMode, type ThreadPlanInfo } from './threaded.ts';
 
 /** Something the step does in JS before its kernels, at every call, in recorded order. */
 type Action = { call: () => void } | { command: Command; arg: number; get: () => number; slot: number };
@@ -51,7 +52,30 @@ class Program {
   /** Storages the program reads or writes that others own (parameters, data): kept alive. */
   refs: Storage[] = [];
   names: string[] = [];
+  /** Runs it, on the helper threads or not (src/compile/threaded.ts). */
+  runner!: ProgramRunner;
 }
+
+export interface CompileOptions {
+  /** Apply the fusion rules (src/compile/fuse.ts); default true. Off, the program is the recorded calls as they were. */
+  fuse?: boolean;
+  /**
+   * With helper threads running (init({ threads: n }), then startThreads()): 'auto' (default)
+   * runs each call on them or on this thread alone, whichever timing trials show is faster now;
+   * 'always' runs every call on them; 'never' none. The numbers are the same either way.
+   */
+  threads?: ThreadMode;
+}
+
+/** A compiled function: call it like fn; info() tells what was captured and how the calls ran. */
+export type Compiled<A extends unknown[], R> = ((...args: A) => R) & {
+  /**
+   * How many times fn was captured, calls replayed and how many of them on the helper threads,
+   * and each cached program's kernel calls by name and, once it ran threaded, its thread plan
+   * (barriers per call besides the start and the end, commands split and on thread 0 alone).
+   */
+  info(): { captures: number; calls: number; threadedCalls: number; programs: { commands: string[]; threads: ThreadPlanInfo | null }[] };
+};
 
 /** The signature a call is cached by: tensor shapes and dtypes, numbers and other values. */
 function signature(args: unknown[]): string {
@@ -89,7 +113,10 @@ const MAX_PROGRAMS = 8;
  */
 export function compile<A extends unknown[], R>(fn: (...args: A) => R, opts: CompileOptions = {}): Compiled<A, R> {
   if (typeof fn !== 'function') throw new CompileError(`expected a function, got ${typeof fn}`);
-  checkOptions('compile', opts, ['fuse']);
+  checkOptions('compile', opts, ['fuse', 'threads']);
+  const threads = opts.threads ?? 'auto';
+  if (!['auto', 'always', 'never'].includes(threads)) throw new CompileError(`option 'threads' must be 'auto', 'always' or 'never', got ${JSON.stringify(opts.threads)}`);
+  const stats = { calls: 0, threadedCalls: 0 };
   const cache = new Map<string, Program>();
   let captures = 0;
   const compiled = ((...args: A): R => {
@@ -99,29 +126,18 @@ export function compile<A extends unknown[], R>(fn: (...args: A) => R, opts: Com
       cache.delete(key); cache.set(key, prog); // most recently used last
       return replay(prog, args) as R;
     }
-    const [p, result] = capture(fn, args, opts.fuse !== false);
+    const [p, result] = capture(fn, args, opts.fuse !== false, threads, stats);
     captures++;
     cache.delete(key);
     cache.set(key, p);
     if (cache.size > MAX_PROGRAMS) cache.delete(cache.keys().next().value!);
     return result as R;
   }) as Compiled<A, R>;
-  compiled.info = () => ({ captures, programs: [...cache.values()].map((p) => ({ commands: [...p.names] })) });
+  compiled.info = () => ({ captures, ...stats, programs: [...cache.values()].map((p) => ({ commands: [...p.names], threads: p.runner.planInfo() })) });
   return compiled;
 }
 
-export interface CompileOptions {
-  /** Apply the fusion rules (src/compile/fuse.ts); default true. Off, the program is the recorded calls as they were. */
-  fuse?: boolean;
-}
-
-/** A compiled function: call it like fn; info() tells what was captured. */
-export type Compiled<A extends unknown[], R> = ((...args: A) => R) & {
-  /** How many times fn was captured, and each cached program's kernel calls by name. */
-  info(): { captures: number; programs: { commands: string[] }[] };
-};
-
-function capture<A extends unknown[]>(fn: (...args: A) => unknown, args: A, fusion: boolean): [Program, unknown] {
+function capture<A extends unknown[]>(fn: (...args: A) => unknown, args: A, fusion: boolean, threads: ThreadMode, stats: { calls: number; threadedCalls: number }): [Program, unknown] {
   if (!isGradEnabled()) throw new CompileError('call compiled steps outside noGrad() (the step decides itself what needs gradients)');
   const prog = new Program();
   const ops = opcodes();
@@ -221,10 +237,13 @@ function capture<A extends unknown[]>(fn: (...args: A) => unknown, args: A, fusi
     if (s.home !== 'freed') giveToProgram(s);
     blocks.push(s.ptr);
   }
-  writeCommands(prog, fusion ? fuse(commands) : commands, ops);
+  const final = fusion ? fuse(commands) : commands;
+  writeCommands(prog, final, ops);
   prog.moves = storageMoves();
   blocks.push(prog.cmdPtr);
   programBlocks.register(prog, blocks);
+  const stepMade: [number, number][] = [...made.map((s): [number, number] => [s.ptr, s.bytes]), [prog.cmdPtr, blockSize(prog.cmdPtr) ?? 0]];
+  prog.runner = new ProgramRunner(prog.cmdPtr, final.map((c) => ({ at: c.slots!, name: c.name, nargs: c.args.length, input: c.input !== undefined, output: c.output !== undefined })), stepMade, threads, stats);
   // The capture run's results, copied out as every replay's are.
   return [prog, buildResult(prog, (spec, dst) => kernels().copy(dst, spec.src, numel(spec.shape)))];
 }
@@ -269,7 +288,6 @@ function writeCommands(prog: Program, commands: Command[], ops: ReturnType<typeo
 }
 
 function replay(prog: Program, args: unknown[]): unknown {
-  const k = kernels();
   let n = 0;
   const mem = f64();
   for (const a of args) {
@@ -284,7 +302,7 @@ function replay(prog: Program, args: unknown[]): unknown {
     f64()[spec.copySlot >>> 3] = t.ptr;
     return t;
   });
-  const failed = k.program_run(prog.cmdPtr, prog.cmdCount);
+  const failed = prog.runner.run();
   if (failed >= 0) {
     const s = takeStatus();
     const msg = prog.messages[failed];

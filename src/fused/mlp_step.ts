@@ -9,7 +9,7 @@ import { alloc, free, f32, i32 } from '../wasm/heap.ts';
 import { packParameters, stillPacked, type Packed } from '../optim/pack.ts';
 import type { Generator } from '../random/generator.ts';
 import type { StepThreads, ThreadKernels } from './threads.ts';
-import { ThreadChoice } from './thread_choice.ts';
+import { ThreadChoice } from '../compile/thread_choice.ts';
 
 /** The notebook's tensors (In[28]); parameters in its order, then the running statistics. */
 export interface NotebookMLPTensors {
@@ -32,8 +32,9 @@ const finalizer = new FinalizationRegistry<number>((ptr) => free(ptr));
 
 /**
  * One training step of the notebook's batch-norm MLP (makemore part 3) in a single kernel call,
- * bit-identical to running it eagerly (`F.crossEntropy(...)`, `backward()`, `optim.SGD`): the
- * minibatch gather, forward, running statistics, backward and `p.data += -lr * p.grad`.
+ * bit-identical to running it eagerly (`F.crossEntropy(...)`, `backward()`, `optim.SGD` with
+ * `fma: false`): the minibatch gather, forward, running statistics, backward and
+ * `p.data += -lr * p.grad`.
  * The parameters are packed into one block (as optim.SGD does); their `.grad` holds the last
  * step's gradients afterwards.
  * @example
@@ -148,7 +149,7 @@ export class NotebookMLPStep {
     let loss: number;
     if (t) {
       const choice = this.threadChoice, threaded = choice ? choice.threads() : true, t0 = performance.now();
-      loss = Math.fround(threaded ? (kernels() as ThreadKernels).mlp_step_mt(this.plan, lr, t.ctl, t.threads) : kernels().mlp_step_notebook(this.plan, lr));
+      loss = Math.fround(threaded ? (kernels() as ThreadKernels).mlpStepMt(this.plan, lr, t.ctl, t.threads) : kernels().mlp_step_notebook(this.plan, lr));
       choice?.record(threaded, performance.now() - t0);
       if (threaded && loss !== loss) t.check();
     } else {

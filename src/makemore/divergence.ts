@@ -1,7 +1,7 @@
-// When a run has diverged, and what to try instead. A NaN or infinite loss has (train.ts throws
-// NonFiniteLossError for it); so has a run whose loss stays far above that of a model that knows
-// nothing: with a learning rate of 5 or more the notebook's MLP sits at losses of 40 to 4,000 and
-// never comes back, yet every number stays finite. Leaves out: stopping the run (the caller's).
+// When a run has diverged, and what to try instead. A NaN or infinite loss has; so has a run
+// whose loss stays far above that of a model that knows nothing: with a learning rate of 5 or
+// more the notebook's MLP sits at losses of 40 to 4,000 and never comes back, yet every number
+// stays finite. train() stops on either (DivergenceCheck); saferRates says what to try instead.
 
 /** The loss of a model that gives every one of `vocabSize` characters the same probability. */
 export const uniformLoss = (vocabSize: number): number => Math.log(vocabSize);
@@ -36,3 +36,57 @@ export function saferRates(s: { lr: number; lrAfter: number; decayAt: number }, 
   }
   return { lr: s.lr, lrAfter: Math.min(cut(s.lrAfter), s.lr / 10) };
 }
+
+/** Training diverged at `step`; `reason` says how, in a few words. Nothing of the run should be saved. */
+export class DivergenceError extends Error {
+  constructor(readonly reason: string, readonly step: number, readonly loss: number) {
+    super(`${reason}: training diverged; try a lower --lr`);
+    this.name = 'DivergenceError';
+  }
+}
+
+/** The loss stopped being a finite number. */
+export class NonFiniteLossError extends DivergenceError {
+  constructor(step: number, loss: number) {
+    super(`the loss became ${loss} at step ${step}`, step, loss);
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+/**
+ * Watches a run's losses, step by step: throws NonFiniteLossError at once for a loss that is not
+ * finite, and DivergenceError when the geometric mean of the last `window` losses is above both
+ * twice uniformLoss (tooHighLoss's line) and 3x the first loss it saw. A healthy run never stays
+ * there that long; a spike, however high, moves a 250-step mean little.
+ */
+export class DivergenceCheck {
+  private readonly ring: Float64Array;
+  private filled = 0;
+  private at = 0;
+  private sum = 0;
+  private first = NaN;
+
+  constructor(readonly vocabSize: number, readonly window = 250) {
+    this.ring = new Float64Array(window);
+  }
+
+  check(step: number, loss: number): void {
+    if (!Number.isFinite(loss)) throw new NonFiniteLossError(step, loss);
+    if (Number.isNaN(this.first)) this.first = loss;
+    const l10 = Math.log10(loss);
+    this.sum += l10 - this.ring[this.at];
+    this.ring[this.at] = l10;
+    this.at = (this.at + 1) % this.window;
+    if (this.filled < this.window) { this.filled++; return; }
+    const mean = 10 ** (this.sum / this.window);
+    const uniform = 2 * uniformLoss(this.vocabSize), start = 3 * this.first;
+    if (mean > uniform && mean > start) {
+      const why = uniform >= start
+        ? `more than twice the ${uniformLoss(this.vocabSize).toFixed(2)} of a model that guesses every character alike`
+        : `more than 3x the first loss, ${this.first.toFixed(4)}`;
+      throw new DivergenceError(`the loss averaged ${fmt(mean)} over the ${this.window} steps to step ${step}, ${why}`, step, loss);
+    }
+  }
+}
+
+const fmt = (x: number) => (x >= 1e5 ? x.toExponential(2) : x.toPrecision(4));

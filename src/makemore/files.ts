@@ -369,3 +369,24 @@ export async function readCheckpointFile(path: string): Promise<Uint8Array> {
   }
 }
 
+
+/**
+ * Checks, before any work, that writeAtomic will be able to write `path`: checkWritable's checks,
+ * then a trial, a file created and removed beside the target under a name as long as
+ * writeAtomic's temporary file (so a name too long for the file system fails now, not after
+ * training). Call it before claimOutputs, which then reserves the target.
+ */
+export async function checkSaveTarget(path: string, flag: string): Promise<void> {
+  if (/[\\/]$/.test(path)) throw new UserError(`${flag} ${path} ends with '/', so it names a folder; give a file name`);
+  await checkWritable(path, flag);
+  const target = await resolveTarget(path);
+  const probe = join(dirname(target), `.${basename(target)}.${process.pid}.probe000.tmp`);
+  try {
+    const fh = await open(probe, 'wx');
+    await fh.close();
+    await unlink(probe);
+  } catch (e) {
+    if (errno(e) === 'ENAMETOOLONG') throw new UserError(`${flag} ${path}: the file name is too long for this file system; choose a shorter one`);
+    throw new UserError(`${flag} ${path}: cannot write there (${(e as Error).message}); choose another path`);
+  }
+}

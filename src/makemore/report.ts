@@ -1,72 +1,97 @@
-// How training shows itself: a progress bar on a terminal (cli-progress), the loss curve as
-// an SVG (vega-lite, rendered headless by vega) and as a small terminal chart (asciichart).
-import cliProgress from 'cli-progress';
-import asciichart from 'asciichart';
-import { writeAtomic } from './files.ts';
+// How the CLI shows a run: a live progress bar on a terminal with the log lines printed above it
+// (cli-progress's MultiBar, which moves the cursor relative to the bar, so it stays right however
+// the terminal scrolls), a small terminal chart of the loss (asciichart) and the loss curve as an
+// SVG (vega-lite rendered headless by vega). All three packages are optional peer dependencies,
+// loaded when first used: the library itself never needs them. Node only.
+import type { LossCurve } from './loss_curve.ts';
+import { UserError } from './files.ts';
 
-export interface Bar {
+/** The module, or null when the package is not installed (an optional peer dependency). */
+async function optionalModule<T>(name: string): Promise<T | null> {
+  try {
+    return (await import(name)) as T;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && String((e as Error).message).includes(`'${name}'`)) return null;
+    throw e;
+  }
+}
+
+export interface Progress {
   update(step: number, loss: number): void;
-  /** Prints a line above the bar (the 10k-step log lines). */
-  interrupt(line: string): void;
+  /** Prints a line of the run's output: above the bar while one is live. */
+  line(text: string): void;
   stop(): void;
 }
 
-/** A bar on stderr with steps/s, the current loss and the ETA; null when stderr is not a terminal. */
-export function progressBar(total: number, start: number): Bar | null {
-  if (!process.stderr.isTTY || total <= start) return null;
-  const bar = new cliProgress.SingleBar({
-    stream: process.stderr,
+type Stream = NodeJS.WriteStream;
+
+/**
+ * A bar on `barStream` (steps/s, the current loss, the ETA) when that is a terminal and
+ * cli-progress is installed; run lines go to `lines`. Without a bar, lines are plain writes.
+ */
+export async function startProgress(total: number, start: number, lines: Stream, barStream: Stream = process.stderr): Promise<Progress> {
+  const plain: Progress = { update() {}, line: (text) => { lines.write(text + '\n'); }, stop() {} };
+  if (!barStream.isTTY || total <= start) return plain;
+  const cliProgress = (await optionalModule<{ default: typeof import('cli-progress') }>('cli-progress'))?.default;
+  if (!cliProgress) return plain;
+  const multi = new cliProgress.MultiBar({
+    stream: barStream,
     format: ' {bar} {value}/{total} steps | {rate} steps/s | loss {loss} | ETA {eta_formatted}',
     hideCursor: true,
     clearOnComplete: true,
     etaBuffer: 20,
   }, cliProgress.Presets.shades_classic);
+  const bar = multi.create(total, start, { loss: '-', rate: '-' });
   const t0 = performance.now();
-  bar.start(total, start, { loss: '-', rate: '-' });
+  let stopped = false;
   return {
     update(step, loss) {
       const rate = (step - start) / ((performance.now() - t0) / 1000);
       bar.update(step, { loss: loss.toFixed(4), rate: Math.round(rate) });
     },
-    interrupt(line) {
-      process.stderr.write('\r\x1b[2K');
-      process.stdout.write(line + '\n');
-      bar.render();
+    line(text) {
+      // The same terminal: the bar's log() prints above it. Another stream (a pipe, a file) needs no care.
+      if (!stopped && lines.isTTY) { multi.log(text + '\n'); multi.update(); } else lines.write(text + '\n');
     },
-    stop() { bar.stop(); },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      multi.update();
+      multi.stop();
+    },
   };
 }
 
-/** Means of consecutive groups of `size` values (makemore plots 1000-step means). */
-export function groupMeans(values: readonly number[], size: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i + size <= values.length; i += size) {
-    let s = 0;
-    for (let j = i; j < i + size; j++) s += values[j];
-    out.push(s / size);
-  }
-  return out;
+/** log10(loss) as a small terminal chart, or null (asciichart not installed, or too few steps). */
+export async function lossChart(curve: LossCurve): Promise<string | null> {
+  if (curve.count < 1000) return null;
+  const asciichart = (await optionalModule<{ default: typeof import('asciichart') }>('asciichart'))?.default;
+  if (!asciichart) return null;
+  const { values, steps } = curve.coarse(60);
+  return `log10(loss), mean of every ${steps} steps:\n` + asciichart.plot(values, { height: 10, format: (x: number) => x.toFixed(3).padStart(7) });
 }
 
-/** The 1000-step mean of log10(loss) as a terminal chart. */
-export function lossChart(lossi: readonly number[]): string {
-  const size = Math.max(1, Math.floor(lossi.length / 60));
-  const means = groupMeans(lossi, size);
-  return `log10(loss), mean of every ${size} steps:\n` + asciichart.plot(means, { height: 10, format: (x: number) => x.toFixed(3).padStart(7) });
+type Vega = typeof import('vega');
+type VegaLite = typeof import('vega-lite');
+
+/** Loads what --plot needs, or says how to install it: call it before training. */
+export async function loadPlotter(): Promise<{ vega: Vega; vl: VegaLite }> {
+  const [vega, vl] = await Promise.all([optionalModule<Vega>('vega'), optionalModule<VegaLite>('vega-lite')]);
+  if (!vega || !vl) throw new UserError('--plot needs the packages vega and vega-lite, which wasmgrad leaves optional; install them beside it (npm install vega vega-lite) or drop --plot');
+  return { vega, vl };
 }
 
 /**
- * Writes the loss curve as makemore plots it: log10(loss) of every step, faint, and its mean
- * over each 1000 steps, as an SVG any browser opens.
+ * The loss curve as makemore plots it, as an SVG any browser opens: log10(loss), faint (at most
+ * 4096 points, each the mean of the steps it covers), and its mean over each 1000 steps.
  */
-export async function writeLossSvg(path: string, lossi: readonly number[], startStep = 0): Promise<void> {
-  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
-  // One point per step would make a huge file: thin the faint per-step line to at most 4000 points.
-  const stride = Math.max(1, Math.ceil(lossi.length / 4000));
-  const raw = [];
-  for (let i = 0; i < lossi.length; i += stride) raw.push({ step: startStep + i, log10loss: lossi[i] });
-  const group = Math.min(1000, Math.max(1, Math.floor(lossi.length / 10)));
-  const mean = groupMeans(lossi, group).map((m, i) => ({ step: startStep + i * group + group / 2, log10loss: m }));
+export async function lossSvg(curve: LossCurve): Promise<string> {
+  const { vega, vl } = await loadPlotter();
+  const { values, steps } = curve.coarse(4096);
+  const raw = values.map((v, i) => ({ step: curve.startStep + i * steps, log10loss: v }));
+  const g = curve.group;
+  const mean = curve.means.map((m, i) => ({ step: curve.startStep + i * g + g / 2, log10loss: m }));
   const spec = vl.compile({
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 720, height: 360,
@@ -81,5 +106,5 @@ export async function writeLossSvg(path: string, lossi: readonly number[], start
   const view = new vega.View(vega.parse(spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
-  await writeAtomic(path, new TextEncoder().encode(svg));
+  return svg;
 }

@@ -1,8 +1,11 @@
 // The notebook's training loop (In[29]) as a library function: minibatches from randint on
 // the model's generator, SGD with the step learning-rate schedule, the loss logged every
-// `logEvery` steps and log10(loss) kept for every step (lossi).
+// `logEvery` steps and log10(loss) kept for every step (lossi). A loss that stops being finite,
+// or stays far above where the run started, ends training with a DivergenceError (divergence.ts).
+// Leaves out: data, checkpoints and sampling (session.ts owns a whole run).
 import { Generator, Tensor, randint, optim, NotebookMLPStep } from '../index.ts';
 import type { MLP } from './model.ts';
+import { DivergenceCheck } from './divergence.ts';
 import { initInfo } from '../wasm/load.ts';
 import { StepThreads } from '../fused/threads.ts';
 
@@ -40,53 +43,86 @@ export interface TrainOptions {
   threads?: number;
   /**
    * With threads: false runs every step on them; by default each step runs threaded or not,
-   * whichever is faster while the machine's other load comes and goes (src/fused/thread_choice.ts).
+   * whichever is faster while the machine's other load comes and goes (src/compile/thread_choice.ts).
    */
   adaptiveThreads?: boolean;
+  /** Where log10(loss) of each step goes (default: a new array, returned as `lossi`). */
+  lossi?: number[];
+  /** The divergence check to use (a Session keeps one across its chunks); default a fresh one. */
+  divergence?: DivergenceCheck;
 }
 
 export interface TrainResult {
   /** [step, loss] at every logged step. */
   log: [number, number][];
-  /** log10(loss) of every step run here. */
+  /** log10(loss) of every step run here (the `lossi` option's array when given). */
   lossi: number[];
   /** The step the model has reached (== steps unless stopped early). */
   stepReached: number;
   /** Wall time spent in the loop, in seconds. */
   seconds: number;
+  /** The loss of the last step run here (NaN if none ran). */
+  lastLoss: number;
   /** With threads: how many of the steps run here used them. */
   threadedSteps?: number;
 }
 
-export class NonFiniteLossError extends Error {
-  constructor(readonly step: number, readonly loss: number) {
-    super(`the loss became ${loss} at step ${step}: training diverged; try a lower --lr`);
-  }
-}
+export { DivergenceError, NonFiniteLossError, DivergenceCheck } from './divergence.ts';
 
 export const lrAt = (s: Schedule, step: number): number => (step < s.decayAt ? s.lr : s.lrAfter);
 
-/** Lets timers and signal handlers run (progress redraws, Ctrl-C) between chunks of steps. */
-const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+/** One training step as the loop sees it: update the model, return the minibatch loss. */
+export interface TrainStep {
+  step(g: Generator, lr: number): number;
+  /** Threads it runs on (1, or init()'s threads). */
+  readonly threads: number;
+  /** With threads: how many of its steps so far ran threaded. */
+  readonly threadedSteps: number;
+  /** Starts its helper threads, if any, before a chunk of steps. */
+  start(): Promise<void>;
+  /** Stops them after the chunk (a paused run holds no threads); start() again to go on. */
+  stop(): Promise<void>;
+}
 
-export async function train(model: MLP, X: Tensor, Y: Tensor, g: Generator, opts: TrainOptions): Promise<TrainResult> {
-  const { batchSize, schedule } = opts;
-  // With batch norm the whole step is one kernel call (src/fused/mlp_step.ts); else eager.
-  const fused = !opts.eager && model.bngain ? fusedStep(model, X, Y, batchSize) : null;
-  const sgd = fused ? null : new optim.SGD(model.parameters(), { lr: schedule.lr });
+/**
+ * THE place a training step is made: the fused step (one wasm call per step) where the model
+ * has batch norm, else every op through the autograd engine with optim.SGD. Both give the same
+ * numbers bit for bit.
+ */
+export async function makeTrainStep(model: MLP, X: Tensor, Y: Tensor, opts: { batchSize: number; eager?: boolean; threads?: number; adaptiveThreads?: boolean }): Promise<TrainStep> {
   const threads = opts.threads ?? initInfo()?.threads ?? 1;
   if (threads > 1 && threads !== initInfo()?.threads) {
     throw new Error(`train: threads ${threads} needs init({ threads: ${threads} }) first (init gave ${initInfo()?.threads ?? 'nothing'})`);
   }
-  if (fused && threads > 1) {
-    fused.threads = await StepThreads.start();
+  if (!opts.eager && model.bngain) {
+    const fused = fusedStep(model, X, Y, opts.batchSize);
     if (opts.adaptiveThreads === false) fused.threadChoice = null;
+    let onThreads = 0; // steps run while the threads were up (all of them threaded without a ThreadChoice)
+    return {
+      threads,
+      step: (g, lr) => { if (fused.threads) onThreads++; return fused.step(g, lr); },
+      get threadedSteps() { return fused.threadChoice ? fused.threadChoice.threadedSteps : onThreads; },
+      async start() { if (threads > 1 && !fused.threads) fused.threads = await StepThreads.start(); },
+      async stop() { if (fused.threads) { await fused.threads.stop(); fused.threads = null; } },
+    };
   }
-  try {
-    return await loop(model, X, Y, g, opts, fused, sgd);
-  } finally {
-    if (fused?.threads) { await fused.threads.stop(); fused.threads = null; }
-  }
+  const sgd = new optim.SGD(model.parameters(), { lr: 0.1, fma: false }); // the notebook's p.data += -lr * p.grad
+  const n = X.shape[0];
+  return {
+    threads: 1,
+    threadedSteps: 0,
+    step(g, lr) {
+      const ix = randint(0, n, [opts.batchSize], { generator: g });
+      const loss = model.loss(X.index(ix), Y.index(ix));
+      sgd.zeroGrad();
+      loss.backward();
+      sgd.lr = lr;
+      sgd.step();
+      return loss.item();
+    },
+    async start() {},
+    async stop() {},
+  };
 }
 
 /**
@@ -106,38 +142,52 @@ function fusedStep(model: MLP, X: Tensor, Y: Tensor, batchSize: number): Noteboo
   return step;
 }
 
-async function loop(model: MLP, X: Tensor, Y: Tensor, g: Generator, opts: TrainOptions, fused: NotebookMLPStep | null, sgd: optim.SGD | null): Promise<TrainResult> {
-  const { steps, batchSize, schedule } = opts;
+/**
+ * Lets timers, messages and signal handlers run (progress redraws, a pause, Ctrl-C) between
+ * steps: at least every YIELD_MS, whatever a step costs. setImmediate where there is one (Node:
+ * microseconds, and due timers and signals run first), else a zero timeout.
+ */
+const YIELD_MS = 50;
+const setImmediateLike = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+const yieldToEventLoop = () => new Promise<void>((resolve) => (setImmediateLike ? setImmediateLike(resolve) : setTimeout(resolve, 0)));
+
+/** Trains `model` from opts.startStep up to opts.steps; throws DivergenceError if it diverges. */
+export async function train(model: MLP, X: Tensor, Y: Tensor, g: Generator, opts: TrainOptions): Promise<TrainResult> {
+  const step = await makeTrainStep(model, X, Y, opts);
+  await step.start();
+  try {
+    return await loop(step, g, opts, model.config.vocabSize);
+  } finally {
+    await step.stop();
+  }
+}
+
+async function loop(trainStep: TrainStep, g: Generator, opts: TrainOptions, vocabSize: number): Promise<TrainResult> {
+  const { steps, schedule } = opts;
   const logEvery = opts.logEvery ?? 10000;
   const progressEvery = opts.progressEvery ?? 1000;
-  const n = X.shape[0];
+  const divergence = opts.divergence ?? new DivergenceCheck(vocabSize);
   const log: [number, number][] = [];
-  const lossi: number[] = [];
+  const lossi = opts.lossi ?? [];
   const t0 = performance.now();
-  let i = opts.startStep ?? 0;
+  const threadedBefore = trainStep.threadedSteps;
+  let nextYield = t0 + YIELD_MS;
+  let i = opts.startStep ?? 0, value = NaN;
   for (; i < steps; i++) {
     if (opts.shouldStop?.()) break;
-    let value: number;
-    if (fused) {
-      value = fused.step(g, lrAt(schedule, i));
-    } else {
-      const ix = randint(0, n, [batchSize], { generator: g });
-      const loss = model.loss(X.index(ix), Y.index(ix));
-      sgd!.zeroGrad();
-      loss.backward();
-      sgd!.lr = lrAt(schedule, i);
-      sgd!.step();
-      value = loss.item();
-    }
-    if (!Number.isFinite(value)) throw new NonFiniteLossError(i, value);
+    value = trainStep.step(g, lrAt(schedule, i));
+    divergence.check(i, value);
     if (i % logEvery === 0) { log.push([i, value]); opts.onLog?.(i, value); }
     lossi.push(Math.log10(value));
-    if ((i + 1) % progressEvery === 0) {
-      opts.onProgress?.(i + 1, value);
+    const progress = (i + 1) % progressEvery === 0;
+    if (progress) opts.onProgress?.(i + 1, value);
+    if (progress || performance.now() >= nextYield) {
       await yieldToEventLoop();
+      nextYield = performance.now() + YIELD_MS;
     }
   }
   const seconds = (performance.now() - t0) / 1000;
-  if (!fused?.threads) return { log, lossi, stepReached: i, seconds };
-  return { log, lossi, stepReached: i, seconds, threadedSteps: fused.threadChoice ? fused.threadChoice.threadedSteps : i - (opts.startStep ?? 0) };
+  const result: TrainResult = { log, lossi, stepReached: i, seconds, lastLoss: value };
+  if (trainStep.threads > 1) result.threadedSteps = trainStep.threadedSteps - threadedBefore;
+  return result;
 }

@@ -22,6 +22,11 @@ import { gather, scatterAdd } from './gather.ts';
 import { tril, triu } from './tri.ts';
 import { oneHot } from './one_hot.ts';
 import { uniform_, normal_ } from '../creation.ts';
+import { linear } from './linear.ts';
+import { layerNorm } from './layer_norm.ts';
+import { dropout } from './dropout.ts';
+import { mseLoss, l1Loss } from './losses.ts';
+import { binaryCrossEntropy, binaryCrossEntropyWithLogits } from './binary_cross_entropy.ts';
 import { topk } from './topk.ts';
 
 type Where = 'both' | 'method' | 'F' | 'getter';
@@ -122,6 +127,14 @@ export const table = {
   nllLoss: [nllLoss, 'F'],
   batchNorm: [batchNorm, 'F'],
   embedding: [embedding, 'F'],
+  // losses and layers
+  linear: [linear, 'F'],
+  layerNorm: [layerNorm, 'F'],
+  dropout: [dropout, 'F'],
+  mseLoss: [mseLoss, 'F'],
+  l1Loss: [l1Loss, 'F'],
+  binaryCrossEntropy: [binaryCrossEntropy, 'F'],
+  binaryCrossEntropyWithLogits: [binaryCrossEntropyWithLogits, 'F'],
 } as const satisfies Record<string, readonly [Fn, Where]>;
 
 type Table = typeof table;

@@ -1,113 +1,97 @@
-// torch.optim.SGD with all its options. The parameters (and their gradients) are moved into one
-// contiguous block when the optimizer is made, so a step is one kernel call over all of them:
-// plain SGD is the notebook's update (sgd_update), the options one pass of sgd_momentum.
+// torch.optim.SGD with all its options and parameter groups, bit for bit (assembly/kernels/sgd.ts
+// sgd_step, one call per group). `fma: false` gives the hand-written update instead,
+// `p.data += -lr * p.grad` (the makemore notebook's), through the SIMD sgd_update.
 import type { Tensor } from '../tensor.ts';
 import { kernels } from '../wasm/load.ts';
 import { livePtr, type Storage } from '../memory.ts';
-import { checkOptions } from '../ops/check.ts';
-import { checkParams, packParameters, stillPacked, stateBlock, hasGrad, type Packed } from './pack.ts';
+import { stateBlock, hasGrad } from './pack.ts';
 import { dynamicScalar, everyCall } from '../compile/hooks.ts';
+import { Optimizer, nonNegative, boolean, defined, type ParamGroup, type ParamGroupSpec } from './optimizer.ts';
 
 export interface SGDOptions {
-  lr: number;
-  momentum?: number;
-  dampening?: number;
-  weightDecay?: number;
-  nesterov?: boolean;
-  maximize?: boolean;
-}
-
-/**
- * @example
- *   const opt = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
- *   opt.zeroGrad(); loss.backward(); opt.step();
- *   opt.lr = 0.01;   // lr can change between steps
- */
-export class SGD {
   lr: number;
   momentum: number;
   dampening: number;
   weightDecay: number;
   nesterov: boolean;
   maximize: boolean;
-  readonly params: readonly Tensor[];
-  private readonly packed: Packed | null;
-  /** Momentum buffers: one block over all parameters, made at the first step with momentum. */
-  private buf: Storage | null = null;
-  /** Per parameter: whether its momentum buffer holds a value (PyTorch starts it at the first gradient). */
-  private readonly started: boolean[];
+  /**
+   * true (default): each `x + a*y` rounds once, as torch.optim.SGD's add_(alpha) does. false:
+   * the two roundings of a hand-written `p.data += -lr * p.grad` (the makemore notebook's update).
+   */
+  fma: boolean;
+}
 
-  constructor(params: Iterable<Tensor>, opts: SGDOptions) {
-    this.params = [...params];
-    checkParams('SGD', this.params);
-    checkOptions('SGD', opts, ['lr', 'momentum', 'dampening', 'weightDecay', 'nesterov', 'maximize']);
-    const num = (name: keyof SGDOptions, v: unknown, dflt: number) => {
-      const x = v ?? dflt;
-      if (typeof x !== 'number' || !(x >= 0) || !Number.isFinite(x)) throw new Error(`SGD: ${name} must be a non-negative number, got ${String(v)}`);
-      return x;
-    };
-    if (opts?.lr === undefined) throw new Error('SGD: lr is required, e.g. new optim.SGD(params, { lr: 0.1 })');
-    this.lr = num('lr', opts.lr, 0);
-    this.momentum = num('momentum', opts.momentum, 0);
-    this.dampening = num('dampening', opts.dampening, 0);
-    this.weightDecay = num('weightDecay', opts.weightDecay, 0);
-    this.nesterov = !!opts.nesterov;
-    this.maximize = !!opts.maximize;
-    if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) throw new Error('SGD: nesterov needs momentum > 0 and dampening 0 (as PyTorch)');
-    this.started = this.params.map(() => false);
-    this.packed = packParameters(this.params);
+const DEFAULTS: Omit<SGDOptions, 'lr'> = { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, fma: true };
+
+/** Per group: the momentum buffers (one block) and whether each parameter's has started. */
+interface GroupState { buf: Storage | null; started: boolean[] }
+
+/**
+ * @example
+ *   const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ *   opt.zeroGrad(); loss.backward(); opt.step();
+ *   new optim.SGD([{ params: body.parameters() }, { params: head.parameters(), lr: 0.01 }], { lr: 0.1 });
+ */
+export class SGD extends Optimizer<SGDOptions, GroupState> {
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupSpec<SGDOptions>>, opts: Partial<SGDOptions>) {
+    const check = (name: string) => nonNegative('SGD', name);
+    super('SGD', params, { ...DEFAULTS, ...defined(opts) } as SGDOptions, {
+      lr: check('lr'), momentum: check('momentum'), dampening: check('dampening'), weightDecay: check('weightDecay'),
+      nesterov: boolean('SGD', 'nesterov'), maximize: boolean('SGD', 'maximize'), fma: boolean('SGD', 'fma'),
+    });
   }
 
-  private get plain(): boolean { return !this.momentum && !this.weightDecay && !this.maximize; }
+  protected makeState(group: ParamGroup<SGDOptions>): GroupState {
+    if (group.nesterov && (group.momentum <= 0 || group.dampening !== 0)) throw new Error('SGD: nesterov needs momentum > 0 and dampening 0 (as PyTorch)');
+    return { buf: null, started: group.params.map(() => false) };
+  }
 
-  /** One update of every parameter that has a gradient (others are left as they are, as PyTorch). */
   step(): void {
-    const k = kernels();
-    const all = this.params.every(hasGrad);
-    const packed = this.packed && stillPacked(this.params, this.packed) ? this.packed : null;
-    if (this.plain && packed) {
-      // A parameter without a gradient gets a zero one: p - lr * 0 leaves it unchanged.
-      if (!all) for (const p of this.params) if (!hasGrad(p)) { p._leafGradPtr(); p.grad = null; }
-      k.sgd_update(packed.params, packed.grads, this.lr, packed.count);
-      dynamicScalar(2, () => this.lr);
-      for (const p of this.params) p._storage.version++;
-      return;
-    }
-    if (this.momentum && !this.buf) this.buf = stateBlock(this.params.reduce((n, p) => n + p.numel(), 0));
-    const sameStart = this.started.every((s) => s === this.started[0]);
-    if (packed && all && sameStart) {
-      this.update(packed.params, packed.grads, this.buf ? livePtr(this.buf) : 0, 0, packed.count);
-      everyCall(() => this.started.fill(true));
-    } else {
-      let at = 0;
-      this.params.forEach((p, i) => {
-        const n = p.numel();
-        if (hasGrad(p)) {
-          this.update(p._writePtr(), p._leafGradPtr(), this.buf ? livePtr(this.buf) + at * 4 : 0, i, n);
-          everyCall(() => { this.started[i] = true; });
-        }
-        at += n;
-      });
-    }
-    for (const p of this.params) p._storage.version++;
+    this.paramGroups.forEach((group, gi) => {
+      const st = this.states[gi], packed = this.packed(gi);
+      const withGrad = group.params.map(hasGrad);
+      if (!withGrad.some(Boolean)) return;
+      const plain = !group.momentum && !group.weightDecay && !group.maximize;
+      if (group.momentum && !st.buf) st.buf = stateBlock(group.params.reduce((n, p) => n + p.numel(), 0));
+      if (packed && !group.fma && plain) {
+        // A parameter without a gradient gets a zero one: p - lr * 0 leaves it unchanged.
+        for (const p of group.params) if (!hasGrad(p)) { p._leafGradPtr(); p.grad = null; }
+        const lr = { v: 0 };
+        everyCall(() => { lr.v = group.lr; });
+        kernels().sgd_update(packed.params, packed.grads, lr.v, packed.count);
+        dynamicScalar(2, () => lr.v);
+      } else if (packed && withGrad.every(Boolean) && st.started.every((s) => s === st.started[0])) {
+        this.update(group, st, null, packed.params, packed.grads, st.buf ? livePtr(st.buf) : 0, packed.count);
+      } else {
+        let at = 0;
+        group.params.forEach((p, i) => {
+          const n = p.numel();
+          if (withGrad[i]) this.update(group, st, i, p._writePtr(), p._leafGradPtr(), st.buf ? livePtr(st.buf) + at * 4 : 0, n);
+          at += n;
+        });
+      }
+      for (const p of group.params) p._storage.version++;
+    });
   }
 
-  /** One kernel call over n floats; `which` is the parameter whose momentum buffer state decides `first`. */
-  private update(params: number, grads: number, bufs: number, which: number, n: number): void {
-    if (this.plain) { kernels().sgd_update(params, grads, this.lr, n); dynamicScalar(2, () => this.lr); return; }
-    kernels().sgd_momentum(params, grads, bufs, this.lr, this.momentum, this.dampening, this.weightDecay,
-      this.nesterov ? 1 : 0, this.maximize ? 1 : 0, this.started[which] ? 0 : 1, n);
-    // Read again at every compiled call: the learning rate, and whether the buffers hold a value yet.
-    dynamicScalar(3, () => this.lr);
-    dynamicScalar(9, () => (this.started[which] ? 0 : 1));
-  }
-
-  /** Clears every gradient: to null (setToNone, the default, as PyTorch 2) or to zeros. */
-  zeroGrad(opts: { setToNone?: boolean } = {}): void {
-    checkOptions('zeroGrad', opts, ['setToNone']);
-    for (const p of this.params) {
-      if (opts.setToNone === false) { if (hasGrad(p)) { kernels().fill(p._leafGradPtr(), 0, p.numel()); p._leafGrad!.storage.version++; } }
-      else p.grad = null;
-    }
+  /**
+   * One sgd_step call over parameter i of the group (null: all of them). Its scalars are taken
+   * from the group when the step runs (at every compiled call too, before a scheduler changes them).
+   */
+  private update(g: ParamGroup<SGDOptions>, st: GroupState, i: number | null, params: number, grads: number, bufs: number, n: number): void {
+    const s = { lr: 0, momentum: 0, dampening: 0, weightDecay: 0, flags: 0 };
+    everyCall(() => {
+      const first = i === null ? !st.started[0] : !st.started[i];
+      if (i === null) st.started.fill(true); else st.started[i] = true;
+      Object.assign(s, { lr: g.lr, momentum: g.momentum, dampening: g.dampening, weightDecay: g.weightDecay });
+      s.flags = (g.nesterov ? 1 : 0) | (g.maximize ? 2 : 0) | (first ? 4 : 0) | (g.fma ? 0 : 8);
+    });
+    kernels().sgd_step(params, grads, bufs, s.lr, s.momentum, s.dampening, s.weightDecay, s.flags, n);
+    dynamicScalar(3, () => s.lr);
+    dynamicScalar(4, () => s.momentum);
+    dynamicScalar(5, () => s.dampening);
+    dynamicScalar(6, () => s.weightDecay);
+    dynamicScalar(7, () => s.flags);
   }
 }

@@ -157,6 +157,17 @@ export class Generator {
   }
 
   /**
+   * Tensor.bernoulli_(p) (a number p) into float32: 1 where a uniform float64 (random64's low
+   * 53 bits, two u32) is below p, else 0; one draw per element even when p is 0 or 1, as
+   * torch's CPU kernel without MKL. F.dropout draws its mask this way with p = 1 − dropout p.
+   */
+  fillBernoulli(out: Float32Array, p: number): Float32Array {
+    if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli_: expects 0 <= p <= 1, got ${p}`);
+    for (let i = 0; i < out.length; i++) out[i] = this.uniform53() < p ? 1 : 0;
+    return out;
+  }
+
+  /**
    * `torch.empty((), dtype=torch.int64).random_(generator=g).item()`: random64 mod 2^63.
    * This is how a DataLoader draws its base seed and a RandomSampler without a generator its
    * seed, from the default generator.

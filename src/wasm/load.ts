@@ -20,11 +20,11 @@ export interface InitOptions {
    */
   wasm?: WasmSource | ((build: Build, file: string) => WasmSource | Promise<WasmSource>);
   /**
-   * Threads for the fused training step (default 1; also WASMGRAD_THREADS=2). Above 1, loads the
-   * build's shared-memory variant (build/<build>-threads.wasm) on a shared WebAssembly.Memory, and
-   * train() runs each step's matrix products on that many threads (Node worker_threads, or Web
-   * Workers started from a Web Worker in a browser), with the same numbers as one thread. Needs
-   * SharedArrayBuffer (in browsers: a cross-origin-isolated page).
+   * Threads for compiled steps (default 1; also WASMGRAD_THREADS=2). Above 1, loads the build's
+   * shared-memory variant (build/<build>-threads.wasm) on a shared WebAssembly.Memory; then
+   * startThreads() starts the helpers (Node worker_threads, or Web Workers, started from a Web
+   * Worker in a browser) and compile()d functions run on that many threads, with the same numbers
+   * as one thread. Needs SharedArrayBuffer (in browsers: a cross-origin-isolated page).
    */
   threads?: number;
 }
@@ -41,7 +41,7 @@ export interface InitInfo {
   relaxedSimd: boolean;
   /** Size of the wasm memory right after init, in bytes. */
   memoryBytes: number;
-  /** Threads the fused training step may use (1 unless init({ threads }) asked for more). */
+  /** Threads compiled steps may use once startThreads() ran (1 unless init({ threads }) asked for more). */
   threads: number;
   /** Whether the memory is a shared one (the -threads builds, threads > 1). */
   sharedMemory: boolean;

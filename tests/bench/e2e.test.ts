@@ -1,21 +1,20 @@
-// `wasmgrad bench` as a user meets it: the smoke form runs every build and prints a row for each,
+// `npm run bench:e2e` (bench/e2e.ts) as a user meets it: the smoke form runs every build and prints a row for each,
 // the table's ratios are to the default build, bad flags exit 2 with one line. No timing asserts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import os from 'node:os';
-import { formatReport, type E2EReport } from '../../src/bench/e2e.ts';
-import { namesPath } from '../helpers/names.ts';
+import { formatReport, type E2EReport } from '../../bench/e2e.ts';
+import { namesPath, namesTest } from '../helpers/names.ts';
 
-const ENTRY = new URL('../../src/bench/e2e.ts', import.meta.url).pathname;
+const ENTRY = new URL('../../bench/e2e.ts', import.meta.url).pathname;
 const TSX = import.meta.resolve('tsx');
-const run = (args: string[]) => spawnSync(process.execPath, ['--import', TSX, ENTRY, ...args], { encoding: 'utf8' });
+const run = (args: string[], cwd?: string) => spawnSync(process.execPath, ['--import', TSX, ENTRY, ...args], { encoding: 'utf8', cwd });
 
-test('bench: --smoke trains on every build and prints one row each', () => {
-  const names = namesPath();
-  if (!names) return;
-  const r = run(['--smoke', '--steps', '30', '--data', resolve(names)]);
+namesTest('bench: --smoke trains on every build and prints one row each', () => {
+  const r = run(['--smoke', '--steps', '30', '--data', resolve(namesPath()!)]);
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stdout, /^machine: .*cores.*node \d+/m);
   assert.match(r.stdout, /\| \*\*wasmgrad \w+\*\* \(default\) \| [\d.]+ \| 1\.00× \|/);
@@ -47,12 +46,13 @@ test('bench: ratios are to the default build; a failed system says why', () => {
   assert.match(out, /not run: C: gcc not found/);
 });
 
-test('bench: bad flags exit 2 with one line', () => {
+test('bench: bad flags exit 2 with one line, before looking for names.txt', () => {
+  const empty = mkdtempSync(join(os.tmpdir(), 'wasmgrad-bench-')); // no names.txt: flags must fail first
   for (const args of [['--steps', '0'], ['--runs', 'x'], ['--bogus']]) {
-    const r = run(args);
+    const r = run(args, empty);
     assert.is(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
-    assert.match(r.stderr, /^wasmgrad bench: /);
+    assert.match(r.stderr, /^bench:e2e: /);
   }
 });
 

@@ -6,14 +6,18 @@
 // page promises: locked settings and New run, divergence and its fix, errors in the page's words,
 // progress on long waits, sampling with a temperature, validation loss, hover values, the
 // diagnostics panel, keyboard access, an axe-core audit, the layout at five widths (screenshots
-// checked for the chart's pixels) and the transfer size; and 2 threads on an isolated page.
+// checked for the chart's pixels) and the transfer size; and 2 threads on an isolated page. Then
+// compiled programs on threads: a small isolated page (compile_page.ts) trains the compiled-program
+// tests' models in Web Workers on 1 and 2 threads, which must give Node's numbers, and refuses
+// threads on its own main thread.
 // Screenshots go to test-results/. Ends with "browser: N passed, N failed"; exits 1 on any failure.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { buildPage } from '../../web/build.js';
@@ -492,6 +496,47 @@ try {
   check('2 threads: steps/s and diagnostics shown', two.rate > 0 && Number((await dataOf(page, '#diag')).snapshots) > 0, `${two.rate} steps/s on 2 threads`);
   await page.screenshot({ path: join(results, 'page-threads.png'), fullPage: true });
   check('no errors in the isolated page\'s console', pageErrors.length === 0, '', pageErrors.join('; '));
+
+  // Compiled programs on threads, in Web Workers of an isolated page, against Node on one thread.
+  const COMPILE_STEPS = 12;
+  const node = spawnSync(process.execPath, ['--import', 'tsx', 'tests/compile/threads_run.ts', String(COMPILE_STEPS)], {
+    cwd: root, encoding: 'utf8', env: { ...process.env, WASMGRAD_BUILD: 'simd', WASMGRAD_THREADS: '' },
+  });
+  const ref = JSON.parse(node.stdout.trim().split('\n').pop());
+  const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-compile-page-'));
+  await esbuild.build({
+    entryPoints: { compile_page: join(root, 'tests/browser/compile_page.ts'), compile_worker: join(root, 'tests/browser/compile_worker.ts') },
+    outdir: dir, bundle: true, format: 'esm', target: 'es2022', platform: 'browser', logLevel: 'error',
+  });
+  for (const f of ['simd', 'simd-threads']) copyFileSync(join(root, `build/${f}.wasm`), join(dir, `${f}.wasm`));
+  const html = '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>compiled programs on threads</title><script type="module" src="./compile_page.js"></script>';
+  writeFileSync(join(dir, 'index.html'), html);
+  const compiledServer = (await serve(dir, { isolated: true })).server;
+  try {
+    await page.goto(`http://127.0.0.1:${compiledServer.address().port}/?steps=${COMPILE_STEPS}`);
+    await page.waitForFunction(() => window.compileResults, null, { timeout: 240_000 });
+    const r = await page.evaluate(() => window.compileResults);
+    check('compiled, page main thread: startThreads() refuses with a clear error', /must run inside a Web Worker/.test(r.mainThread), r.mainThread);
+    for (const [label, run] of [['1 thread', r.one], ['2 threads', r.two]]) {
+      if (!check(`compiled, ${label} in a worker: trained`, !!run.result, '', run.error)) continue;
+      for (const [name, m] of Object.entries(run.result.models)) {
+        const want = ref.models[name].compiled;
+        check(`compiled, ${label}, ${name}: losses and parameters = eager = Node on 1 thread, bit for bit`,
+          JSON.stringify([m.compiled.losses, m.compiled.tensors]) === JSON.stringify([want.losses, want.tensors]) &&
+          JSON.stringify(m.eager.losses) === JSON.stringify(m.compiled.losses),
+          `loss ${m.compiled.losses.at(-1)}`, `page ${JSON.stringify(m.compiled.losses)}, Node ${JSON.stringify(want.losses)}`);
+      }
+    }
+    const two = r.two.result;
+    if (two) {
+      const threaded = Object.values(two.models).every((m) => m.compiled.threadedCalls === COMPILE_STEPS - 1 && m.helperRuns === COMPILE_STEPS - 1);
+      check('compiled, 2 threads: every replayed call ran on the helper thread', two.threads === 2 && threaded,
+        `barriers per call: ${Object.entries(two.models).map(([n, m]) => `${n} ${m.compiled.plan?.barriers}`).join(', ')}`);
+    }
+  } finally {
+    compiledServer.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 } catch (e) {
   check('browser run', false, '', e.stack ?? String(e));
   for (const [i, p] of pages.entries()) await p.screenshot({ path: join(results, `page-failure-${i}.png`), fullPage: true }).catch(() => {});

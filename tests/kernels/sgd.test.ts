@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import { loadKernels, f32buf, readF32, uniform, asF32, assertClose, SIZES } from '../helpers/kernels.ts';
-import { sgdUpdate } from '../../src/ref/sgd.ts';
+import { sgdUpdate, sgdStep } from '../../src/ref/sgd.ts';
 
 const { k } = await loadKernels();
 
@@ -19,6 +19,33 @@ test('sgd: NaN gradients propagate', () => {
   k.sgd_update(pp, gp, 0.1, 5);
   const out = readF32(pp, 5);
   if (!Number.isNaN(out[1]) || !Number.isNaN(out[4]) || out[0] !== 1) throw new Error(`got ${out}`);
+});
+
+test('sgd: sgd_step matches the reference bit for bit for every option, fused and unfused', () => {
+  const opts = [[0, 0, 0], [0.9, 0, 0], [0.8, 0.3, 0.01], [0.9, 0, 0.1]];
+  for (const n of [...SIZES, 1000]) {
+    for (const [momentum, dampening, wd] of opts) {
+      for (let flags = 0; flags < 16; flags++) {
+        const nesterov = !!(flags & 1), maximize = !!(flags & 2), first = !!(flags & 4), unfused = !!(flags & 8);
+        if (nesterov && (!momentum || dampening)) continue;
+        const p = asF32(uniform(n, n + flags)), g = asF32(uniform(n, n + 100)), b = asF32(uniform(n, n + 200));
+        const pp = f32buf(p), bp = f32buf(b);
+        k.sgd_step(pp, f32buf(g), bp, 0.05, momentum, dampening, wd, flags, n);
+        sgdStep(p, g, b, 0.05, momentum, dampening, wd, nesterov, maximize, first, unfused);
+        const what = `sgd_step n=${n} m=${momentum} d=${dampening} wd=${wd} flags=${flags}`;
+        assertClose(readF32(pp, n), p, 0, `${what} params`);
+        if (momentum) assertClose(readF32(bp, n), b, 0, `${what} buffer`);
+      }
+    }
+  }
+});
+
+test('sgd: unfused plain sgd_step is sgd_update (the notebook\'s update)', () => {
+  const n = 37, p = asF32(uniform(n, 1)), g = asF32(uniform(n, 2));
+  const a = f32buf(p), b = f32buf(p), gp = f32buf(g);
+  k.sgd_update(a, gp, 0.1, n);
+  k.sgd_step(b, gp, 0, 0.1, 0, 0, 0, 8, n);
+  assertClose(readF32(b, n), readF32(a, n), 0, 'sgd_step unfused vs sgd_update');
 });
 
 test.run();

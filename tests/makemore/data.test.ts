@@ -1,13 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readFileSync } from 'node:fs';
 import {
   parseNames, buildVocab, buildDataset, splitWords, makeSplits, DataError, MIN_NAMES,
 } from '../../src/makemore/data.ts';
 
-const NAMES_PATHS = ['/work/shared/data/names.txt', 'names.txt'];
-const namesPath = NAMES_PATHS.find((p) => existsSync(p));
-const namesText = namesPath ? readFileSync(namesPath, 'utf8') : undefined;
+import { namesText as readNamesText, namesTest } from '../helpers/names.ts';
+
+const namesText = readNamesText();
 
 function throwsData(fn: () => unknown, pattern: RegExp, what: string): void {
   try {
@@ -109,12 +108,8 @@ test('data: splitWords copies, and the same seed gives the same order', () => {
   assert.equal([...a.train, ...a.val, ...a.test].sort(), words);
 });
 
-test('data: names.txt gives the notebook\'s words, splits and first contexts', () => {
-  if (!namesText) {
-    console.log(`  (skipped: names.txt not found at ${NAMES_PATHS.join(' or ')})`);
-    return;
-  }
-  const s = makeSplits(namesText, { blockSize: 3, seed: 42 });
+namesTest('data: names.txt gives the notebook\'s words, splits and first contexts', () => {
+  const s = makeSplits(namesText!, { blockSize: 3, seed: 42 });
   assert.is(s.words.length, 32033);
   assert.equal(s.words.slice(0, 8), ['emma', 'olivia', 'ava', 'isabella', 'sophia', 'charlotte', 'mia', 'amelia']);
   assert.equal(s.vocab.itos, ['.', ...'abcdefghijklmnopqrstuvwxyz']);

@@ -2,28 +2,32 @@
 // the same losses, parameters and running statistics, bit for bit.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { init, Generator, NotebookMLPStep } from '../../src/index.ts';
+import { init, Generator, NotebookMLPStep, type Tensor } from '../../src/index.ts';
 import { makeSplits } from '../../src/makemore/data.ts';
 import { datasetTensors } from '../../src/makemore/session.ts';
 import { MLP } from '../../src/makemore/model.ts';
-import { namesText } from '../helpers/names.ts';
+import { namesText, namesTest } from '../helpers/names.ts';
 import { assertFusedMatchesEager } from '../helpers/fused.ts';
 
 await init();
 const text = namesText();
 
-if (!text) {
-  test('fused step: skipped (no names.txt: copy ../shared/data/names.txt to ./names.txt)', () => {});
-} else {
-  const s = makeSplits(text, { blockSize: 3, seed: 42 });
-  const { X, Y } = datasetTensors(s.train, 3);
+{
+  // Built when the first test runs: without names.txt the tests are skipped and nothing is read.
+  let loaded: { s: ReturnType<typeof makeSplits>; X: Tensor; Y: Tensor } | null = null;
+  const data = () => {
+    if (!loaded) { const s = makeSplits(text!, { blockSize: 3, seed: 42 }); loaded = { s, ...datasetTensors(s.train, 3) }; }
+    return loaded;
+  };
   const config = { vocabSize: 27, blockSize: 3, nEmbed: 10, nHidden: 200, batchnorm: true };
 
-  test('fused step: 300 notebook steps give the eager losses and parameters bit for bit', async () => {
+  namesTest('fused step: 300 notebook steps give the eager losses and parameters bit for bit', async () => {
+    const { s, X, Y } = data();
     await assertFusedMatchesEager(config, X, Y, { steps: 300, batchSize: 32, seed: 42 });
   });
 
-  test('fused step: rejects shapes that do not fit and batch rows out of range', () => {
+  namesTest('fused step: rejects shapes that do not fit and batch rows out of range', () => {
+    const { s, X, Y } = data();
     const m = new MLP(config, new Generator().manualSeed(1));
     const t = { ...m, bngain: m.bngain!, bnbias: m.bnbias!, bnmeanRunning: m.bnmeanRunning!, bnstdRunning: m.bnstdRunning! };
     assert.throws(() => new NotebookMLPStep(t, X, Y, { batchSize: 1 }), /batchSize/);

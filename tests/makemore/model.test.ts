@@ -4,10 +4,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { init, Generator, tensor } from '../../src/index.ts';
-import { makeSplits, type Dataset } from '../../src/makemore/data.ts';
+import { makeSplits, type Dataset, type Splits } from '../../src/makemore/data.ts';
 import { MLP } from '../../src/makemore/model.ts';
 import { train } from '../../src/makemore/train.ts';
-import { namesText } from '../helpers/names.ts';
+import { namesText, namesTest } from '../helpers/names.ts';
 
 await init();
 const fx = JSON.parse(readFileSync(new URL('../fixtures/makemore.json', import.meta.url), 'utf8'));
@@ -15,17 +15,22 @@ const text = namesText();
 
 const tensors = (d: Dataset, bs: number) => ({ X: tensor(d.X, { dtype: 'int32', shape: [d.n, bs] }).keep(), Y: tensor(d.Y, { dtype: 'int32', shape: [d.n] }).keep() });
 
-if (!text) {
-  test('makemore: skipped (no names.txt: copy ../shared/data/names.txt to ./names.txt)', () => {});
-} else {
+type Split = ReturnType<typeof tensors>;
+
+{
   for (const c of fx.configs) {
     const { seed, block_size: bs, n_embed: E, n_hidden: H } = c.config;
     const label = `seed ${seed}, block ${bs}, embed ${E}, hidden ${H}`;
-    const s = makeSplits(text, { blockSize: bs, seed });
-    const config = (batchnorm: boolean) => ({ vocabSize: s.vocab.itos.length, blockSize: bs, nEmbed: E, nHidden: H, batchnorm });
-    const tr = tensors(s.train, bs), va = tensors(s.val, bs), te = tensors(s.test, bs);
+    // Built when the first test runs: without names.txt the tests are skipped and nothing is read.
+    let loaded: { s: Splits; tr: Split; va: Split; te: Split } | null = null;
+    const data = () => {
+      if (!loaded) { const s = makeSplits(text!, { blockSize: bs, seed }); loaded = { s, tr: tensors(s.train, bs), va: tensors(s.val, bs), te: tensors(s.test, bs) }; }
+      return loaded;
+    };
+    const config = (batchnorm: boolean) => ({ vocabSize: data().s.vocab.itos.length, blockSize: bs, nEmbed: E, nHidden: H, batchnorm });
 
-    test(`makemore (${label}): splits, vocab and first contexts as the notebook`, () => {
+    namesTest(`makemore (${label}): splits, vocab and first contexts as the notebook`, () => {
+      const { s, tr, va, te } = data();
       assert.is(s.vocab.itos.join(''), c.vocab);
       for (const name of ['train', 'val', 'test'] as const) {
         assert.equal([s[name].n, bs], c.splits[name].X_shape);
@@ -34,7 +39,8 @@ if (!text) {
       }
     });
 
-    test(`makemore (${label}): init, init losses and samples of the plain model match PyTorch`, () => {
+    namesTest(`makemore (${label}): init, init losses and samples of the plain model match PyTorch`, () => {
+      const { s, tr, va, te } = data();
       const m = new MLP(config(false), new Generator().manualSeed(seed));
       assert.is(m.numParams(), c.param_count.plain);
       for (const [name, t] of Object.entries(m.namedTensors())) {
@@ -48,7 +54,8 @@ if (!text) {
       assert.equal(samples, c.init_samples);
     });
 
-    test(`makemore (${label}): one batch-norm step matches PyTorch`, async () => {
+    namesTest(`makemore (${label}): one batch-norm step matches PyTorch`, async () => {
+      const { s, tr, va, te } = data();
       const g = new Generator().manualSeed(seed);
       const m = new MLP(config(true), g);
       assert.is(m.numParams(), c.param_count.batchnorm);
@@ -65,7 +72,8 @@ if (!text) {
       }
     });
 
-    test(`makemore (${label}): 100 batch-norm steps track PyTorch`, async () => {
+    namesTest(`makemore (${label}): 100 batch-norm steps track PyTorch`, async () => {
+      const { s, tr, va, te } = data();
       const g = new Generator().manualSeed(seed);
       const m = new MLP(config(true), g);
       const r = await train(m, tr.X, tr.Y, g, { steps: 100, batchSize: 32, schedule: { lr: 0.1, decayAt: 100, lrAfter: 0.01 }, logEvery: 1 });

@@ -7,7 +7,7 @@ import { init, noGrad, tensor } from '../../src/index.ts';
 import { Session, NOTEBOOK, ConfigError, sampleNames } from '../../src/makemore/session.ts';
 import { DataError } from '../../src/makemore/data.ts';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/makemore/checkpoint.ts';
-import { tooHighLoss, saferRates, uniformLoss } from '../../src/makemore/divergence.ts';
+import { tooHighLoss, saferRates, uniformLoss, DivergenceError } from '../../src/makemore/divergence.ts';
 import { Diagnostics, histogram, updateRatios, activationStats } from '../../src/makemore/diagnostics.ts';
 import { lrAt } from '../../src/makemore/train.ts';
 import { namesText } from '../helpers/names.ts';
@@ -81,13 +81,19 @@ if (!text) {
     }
   });
 
-  test('divergence: the notebook at learning rate 10 is caught after 250 steps, at 0.1 never', async () => {
+  test('divergence: the notebook at learning rate 10 or 5 stops with DivergenceError within its first 1000 steps, at 0.1 or 2 never', async () => {
     for (const [lr, diverges] of [[10, true], [5, true], [0.1, false], [2, false]] as const) {
       const s = new Session(text, { ...NOTEBOOK, steps: 1000, lr });
       const caught: number[] = [];
-      await s.run({ progressEvery: 250, onProgress: (step, _loss, lossi) => { if (tooHighLoss(lossi, 27) !== null) caught.push(step); } });
-      assert.is(caught.length > 0, diverges, `lr ${lr}: caught at ${caught}`);
-      if (diverges) assert.is(caught[0], 250);
+      const err = await s.run({ progressEvery: 250, onProgress: (step, _loss, lossi) => { if (tooHighLoss(lossi, 27) !== null) caught.push(step); } })
+        .then(() => null, (e: Error) => e);
+      assert.is(err instanceof DivergenceError, diverges, `lr ${lr}: ${err?.message}`);
+      if (err instanceof DivergenceError) {
+        // train()'s check (the last 250 losses) agrees with the page's tooHighLoss on the same stretch.
+        assert.ok(err.step >= 249 && err.step < 1000, `lr ${lr}: stopped at ${err.step}`);
+        assert.ok(tooHighLoss(s.lossi.slice(err.step - 249, err.step + 1), 27) !== null);
+        assert.throws(() => s.checkpoint(), /diverged/);
+      } else assert.equal(caught, [], `lr ${lr}: caught at ${caught}`);
     }
     assert.ok(Math.abs(uniformLoss(27) - 3.2958) < 1e-4);
     assert.is(tooHighLoss([], 27), null);

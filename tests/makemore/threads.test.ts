@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { namesPath } from '../helpers/names.ts';
+import { namesPath, namesTest } from '../helpers/names.ts';
 
 const RUN = new URL('./threads_run.ts', import.meta.url).pathname;
 const TSX = import.meta.resolve('tsx');
@@ -22,11 +22,9 @@ function run(env: Record<string, string>, args: string[]): Record<string, any> {
 const relaxedOk = spawnSync(process.execPath, ['--import', TSX, '-e',
   "import('./src/index.ts').then(m => m.init()).then(i => process.exit(i.relaxedSimd ? 0 : 1))"], { encoding: 'utf8' }).status === 0;
 
-if (!namesPath()) {
-  test('threads: skipped (no names.txt: copy ../shared/data/names.txt to ./names.txt)', () => {});
-} else {
+{
   for (const build of ['simd', ...(relaxedOk ? ['relaxed'] : []), 'scalar']) {
-    test(`threads: ${build}: ${STEPS} steps on 2 threads give the 1-thread losses and parameters bit for bit`, () => {
+    namesTest(`threads: ${build}: ${STEPS} steps on 2 threads give the 1-thread losses and parameters bit for bit`, () => {
       const mt = run({ WASMGRAD_BUILD: build, WASMGRAD_THREADS: '2' }, ['1', '2']);
       if (mt.skip) { console.log(`  (skipped: ${mt.skip})`); return; }
       assert.equal(mt.info.threads, 2);
@@ -45,7 +43,7 @@ if (!namesPath()) {
     });
   }
 
-  test(`threads: simd: 3 threads (uneven shares of rows, features and parameters) give the 1-thread numbers bit for bit`, () => {
+  namesTest(`threads: simd: 3 threads (uneven shares of rows, features and parameters) give the 1-thread numbers bit for bit`, () => {
     const mt = run({ WASMGRAD_BUILD: 'simd', WASMGRAD_THREADS: '3' }, ['1', '3']);
     if (mt.skip) { console.log(`  (skipped: ${mt.skip})`); return; }
     assert.equal(mt.info.threads, 3);
@@ -54,7 +52,7 @@ if (!namesPath()) {
     assert.equal(mt.threads3.params, mt.threads1.params);
   });
 
-  test('threads: `wasmgrad train --threads 2` prints the 1-thread results and exits', () => {
+  namesTest('threads: `wasmgrad train --threads 2` prints the 1-thread results and exits', () => {
     const CLI = new URL('../../src/cli.ts', import.meta.url).pathname;
     const cli = (extra: string[]) => {
       const r = spawnSync(process.execPath, ['--import', TSX, CLI, 'train', '--data', namesPath()!, '--steps', '300', '--samples', '3', '--json', ...extra],
@@ -70,7 +68,7 @@ if (!namesPath()) {
     assert.equal(two.samples, one.samples);
   });
 
-  test('threads: a helper that fails makes the step throw one clear error', () => {
+  namesTest('threads: a helper that fails makes the step throw one clear error', () => {
     const r = run({ WASMGRAD_BUILD: 'simd', WASMGRAD_THREADS: '2' }, ['fail']);
     if (r.skip) { console.log(`  (skipped: ${r.skip})`); return; }
     assert.match(r.fail, /^wasmgrad: a training helper thread failed: Error: helper failure requested by the test/);

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { namesText, namesTest } from '../helpers/names.ts';
 import { PythonRandom } from '../../src/random/python.ts';
 
 interface PyFixture {
@@ -17,14 +18,8 @@ test('python: Random(42) first 8 getrandbits(32) (§9)', () => {
     [2746317213, 478163327, 107420369, 3184935163, 1181241943, 1051802512, 958682846, 599310825]);
 });
 
-test('python: seed(42); shuffle(names) matches the notebook split (§9)', () => {
-  const path = [new URL('../../../shared/data/names.txt', import.meta.url).pathname, '/work/shared/data/names.txt', 'names.txt']
-    .find((p) => existsSync(p));
-  if (!path) {
-    console.log('  SKIP python shuffle of names.txt: neither /work/shared/data/names.txt nor ./names.txt exists');
-    return;
-  }
-  const words = readFileSync(path, 'utf8').split('\n').filter((w) => w.length > 0);
+namesTest('python: seed(42); shuffle(names) matches the notebook split (§9)', () => {
+  const words = namesText()!.split('\n').filter((w) => w.length > 0);
   assert.is(words.length, 32033);
   const r = new PythonRandom(42);
   let draws = 0;

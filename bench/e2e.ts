@@ -1,11 +1,12 @@
-// `wasmgrad bench` / `npm run bench:e2e`: the notebook's batch-norm training loop for N steps on
+// `npm run bench:e2e`: the notebook's batch-norm training loop for N steps on
 // every wasmgrad build and, in the same run, on the peers that are present (TensorFlow.js wasm,
 // PyTorch, plain C at two gcc levels). Each run is a child process that times its own loop, so
 // data loading and process start are left out. Runs alternate (A B C A B C ...) and each system's
 // median is reported. Whole-process runs do not fit tinybench (it times a function in-process),
 // so this is a plain median. Leaves out: per-kernel timings (`npm run bench`).
 //
-//   node dist/bench/e2e.js [--steps N] [--runs N] [--smoke] ...   (npm run bench:e2e builds, then runs this)
+//   npm run bench:e2e -- [--steps N] [--runs N] [--smoke] ...   (builds dist/, then runs this under tsx)
+// Lives in the repository, not in the npm package: it compiles C and runs Python.
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,13 +14,13 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { init } from '../index.ts';
-import { makeSplits } from '../makemore/data.ts';
-import { readNames } from '../makemore/files.ts';
+import { init } from '../src/index.ts';
+import { makeSplits } from '../src/makemore/data.ts';
+import { readNames } from '../src/makemore/files.ts';
 
 const run = promisify(execFile);
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-const ROOT = here('../../');
+const ROOT = here('../');
 const PEERS = join(ROOT, 'bench', 'peers');
 const PYTHON = '/usr/bin/python3';
 const BUILDS = ['relaxed', 'simd', 'scalar'] as const;
@@ -103,17 +104,6 @@ function staleWasm(): boolean {
   return BUILDS.some((b) => existsSync(join(ROOT, 'build', `${b}.wasm`)) && statSync(join(ROOT, 'build', `${b}.wasm`)).mtimeMs < newest);
 }
 
-/** This process's module loaders (`--import tsx`, ...), for children; not -e/-p and the like. */
-function loaderArgs(): string[] {
-  const out: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    if (/^(--import|--require|-r|--loader|--experimental-loader)$/.test(argv[i])) out.push(argv[i], argv[++i]);
-    else if (/^(--import|--require|--loader|--experimental-loader)=/.test(argv[i])) out.push(argv[i]);
-  }
-  return out;
-}
-
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -134,17 +124,17 @@ export async function runE2E(opts: E2EOptions): Promise<E2EReport> {
   const tmp = mkdtempSync(join(os.tmpdir(), 'wasmgrad-bench-'));
   if (staleWasm()) log('warning: build/*.wasm is older than assembly/: run `npm run build:wasm` to measure the current kernels');
 
-  // The wasmgrad child sits beside this file: .js in dist/, .ts when run under tsx (whose loader
-  // then adds about 25 MB to the child's peak RSS).
-  const child = here(`./wasmgrad_loop${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`);
+  // The wasmgrad child sits beside this file, plain JavaScript on the built library (dist/).
+  const child = here('./wasmgrad_loop.mjs');
+  if (!existsSync(join(ROOT, 'dist', 'makemore', 'index.js'))) throw new Error('dist/ is missing: run `npm run build:ts` first');
   for (const b of BUILDS) {
     if (!existsSync(join(ROOT, 'build', `${b}.wasm`))) { skipped.push(`wasmgrad ${b}: build/${b}.wasm missing (npm run build:wasm)`); continue; }
     if ((b === 'relaxed' && !info.relaxedSimd) || (b === 'simd' && !info.simd)) { skipped.push(`wasmgrad ${b}: this runtime cannot run it`); continue; }
-    systems.push({ name: `wasmgrad ${b}`, file: process.execPath, args: [...loaderArgs(), child, opts.data, steps], env: { WASMGRAD_BUILD: b, WASMGRAD_EAGER: '0', WASMGRAD_THREADS: '1' } });
+    systems.push({ name: `wasmgrad ${b}`, file: process.execPath, args: [child, opts.data, steps], env: { WASMGRAD_BUILD: b, WASMGRAD_EAGER: '0', WASMGRAD_THREADS: '1' } });
   }
   // The same loop with every op through the autograd engine (train()'s `eager` path), default build.
   if (systems.some((s) => s.name === `wasmgrad ${info.build}`)) {
-    systems.push({ name: `wasmgrad ${info.build}, eager ops`, file: process.execPath, args: [...loaderArgs(), child, opts.data, steps], env: { WASMGRAD_BUILD: info.build, WASMGRAD_EAGER: '1', WASMGRAD_THREADS: '1' } });
+    systems.push({ name: `wasmgrad ${info.build}, eager ops`, file: process.execPath, args: [child, opts.data, steps], env: { WASMGRAD_BUILD: info.build, WASMGRAD_EAGER: '1', WASMGRAD_THREADS: '1' } });
   }
   // Two threads (init({ threads: 2 }): the -threads builds, helpers in worker_threads) on the
   // default build and on the strict one, where the machine has two cores.
@@ -152,7 +142,7 @@ export async function runE2E(opts: E2EOptions): Promise<E2EReport> {
     if (!systems.some((s) => s.name === `wasmgrad ${b}`)) continue;
     if (os.cpus().length < 2) { skipped.push(`wasmgrad ${b}, 2 threads: this machine has one core`); continue; }
     if (!existsSync(join(ROOT, 'build', `${b}-threads.wasm`))) { skipped.push(`wasmgrad ${b}, 2 threads: build/${b}-threads.wasm missing (npm run build:wasm)`); continue; }
-    systems.push({ name: `wasmgrad ${b}, 2 threads`, file: process.execPath, args: [...loaderArgs(), child, opts.data, steps], env: { WASMGRAD_BUILD: b, WASMGRAD_EAGER: '0', WASMGRAD_THREADS: '2' } });
+    systems.push({ name: `wasmgrad ${b}, 2 threads`, file: process.execPath, args: [child, opts.data, steps], env: { WASMGRAD_BUILD: b, WASMGRAD_EAGER: '0', WASMGRAD_THREADS: '2' } });
   }
 
   // The C and TF.js peers read the notebook's train split as written here: int32 n, block size, X, Y.
@@ -166,8 +156,7 @@ export async function runE2E(opts: E2EOptions): Promise<E2EReport> {
     return bin;
   };
   const versions: string[] = [`node ${process.versions.node} (V8 ${process.versions.v8})`];
-  if (opts.peers && !existsSync(PEERS)) skipped.push('peers: bench/peers/ is in the repository, not in the npm package');
-  else if (opts.peers) {
+  if (opts.peers) {
     const tfjs = tfjsVersion();
     if (tfjs) {
       systems.push({ name: `TF.js ${tfjs} wasm`, file: process.execPath, args: [join(PEERS, 'tfjs_loop.mjs'), trainBin(), steps] });
@@ -243,7 +232,7 @@ export function formatReport(r: E2EReport): string {
     return `| ${name} | ${x.median.toFixed(1)} | ${ratio} | ${((x.median * 200000) / 1e6).toFixed(1)} s | ${x.loss?.toFixed(4) ?? ''} | ${rss} | ${runs} |`;
   });
   return [
-    `wasmgrad bench ${r.date}: the notebook's batch-norm training loop, ${r.steps} steps, median of ${r.runs} alternating run${r.runs > 1 ? 's' : ''} (training loop only)`,
+    `bench:e2e ${r.date}: the notebook's batch-norm training loop, ${r.steps} steps, median of ${r.runs} alternating run${r.runs > 1 ? 's' : ''} (training loop only)`,
     `machine: ${r.machine}`,
     '',
     `| system | µs/step | time ÷ wasmgrad ${r.defaultBuild} | 200k steps at this rate | loss, last 1000 steps | peak RSS | runs (µs/step) |`,
@@ -253,7 +242,7 @@ export function formatReport(r: E2EReport): string {
   ].join('\n');
 }
 
-export const BENCH_HELP = `wasmgrad bench: time the notebook's training loop on every wasmgrad build and on the peers present
+export const BENCH_HELP = `npm run bench:e2e -- [options]: time the notebook's training loop on every wasmgrad build and on the peers present
 (TensorFlow.js wasm backend, PyTorch via ${PYTHON}, plain C via gcc), alternating runs, median of each
 
 Options:
@@ -264,7 +253,7 @@ Options:
   --data FILE          names, one per line (default ./names.txt; downloaded from makemore if missing)
   --json               print the report as one JSON line instead of the table`;
 
-/** The `wasmgrad bench` command: parses argv, runs, prints; returns the exit code. */
+/** The command: parses argv (every flag before any work), runs, prints; returns the exit code. */
 export async function benchMain(argv: string[]): Promise<number> {
   let v: Record<string, string | boolean | undefined>;
   try {
@@ -273,7 +262,7 @@ export async function benchMain(argv: string[]): Promise<number> {
       data: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' }, debug: { type: 'boolean' },
     } }).values;
   } catch (e) {
-    process.stderr.write(`wasmgrad bench: ${(e as Error).message.replace(/\. To specify.*$/s, '').replace(/^Unknown/, 'unknown')}; see \`wasmgrad bench --help\`\n`);
+    process.stderr.write(`bench:e2e: ${(e as Error).message.replace(/\. To specify.*$/s, '').replace(/^Unknown/, 'unknown')}; see \`npm run bench:e2e -- --help\`\n`);
     return 2;
   }
   if (v.help) { process.stdout.write(BENCH_HELP + '\n'); return 0; }
@@ -285,10 +274,10 @@ export async function benchMain(argv: string[]): Promise<number> {
   let opts: E2EOptions;
   try {
     const data = typeof v.data === 'string' ? v.data : 'names.txt';
-    await readNames(data, { download: v.data === undefined, log: (m) => process.stderr.write(m + '\n') });
     opts = { steps: int('steps', v.smoke ? 200 : 20000), runs: int('runs', v.smoke ? 1 : 3), peers: !v['no-peers'] && !v.smoke, data };
+    await readNames(data, { download: v.data === undefined, log: (m) => process.stderr.write(m + '\n') });
   } catch (e) {
-    process.stderr.write(`wasmgrad bench: ${(e as Error).message}\n`);
+    process.stderr.write(`bench:e2e: ${(e as Error).message}\n`);
     return e instanceof RangeError ? 2 : 1;
   }
   const report = await runE2E(opts);

@@ -1,7 +1,8 @@
-// Whether the fused step should use its helper threads right now. Threads pay off only while
-// every core is free: the step's threads meet at spin barriers 8 times per step, so when another
-// process takes a core, a step waits for the descheduled thread and can run many times slower
-// than on one thread (measured: 5-8x slower with two other busy processes on a 2-core machine).
+// Whether a compiled program (or the fused notebook step) should use its helper threads right now.
+// Threads pay off only while every core is free: the threads meet at spin barriers several times
+// per step, so when another process takes a core, a step waits for the descheduled thread and can
+// run many times slower than on one thread (measured: 5-8x slower with two other busy processes
+// on a 2-core machine).
 // The threaded and single-threaded steps give the same numbers bit for bit, so the choice can
 // follow the machine: every so often both are timed on a few steps, alternating, and the faster
 // one runs until the next trial. A trial that confirms the choice doubles the wait before the

@@ -1,9 +1,9 @@
-// ThreadChoice (src/fused/thread_choice.ts), driven with made-up step times: it keeps the threads
+// ThreadChoice (src/compile/thread_choice.ts), driven with made-up step times: it keeps the threads
 // while they are faster, moves to one thread when they become slower (a busy machine), moves back
 // when they are faster again, and tries less often while its choice keeps being confirmed.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ThreadChoice } from '../../src/fused/thread_choice.ts';
+import { ThreadChoice } from '../../src/compile/thread_choice.ts';
 
 /** Runs n steps where a threaded step takes `threaded` ms and a one-thread step `one` ms; returns the threaded share. */
 function drive(c: ThreadChoice, n: number, threaded: number, one: number): number {

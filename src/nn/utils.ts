@@ -1,0 +1,2 @@
+// torch.nn.utils: what wasmgrad has of it.
+export { clipGradNorm_ } from './clip_grad.ts';

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Move an nn model's state dict between PyTorch and wasmgrad, through a safetensors file.
+
+wasmgrad's nn modules hold PyTorch's state dicts: the same keys ('2.weight', '3.running_mean',
+...), the same shapes (nn.Linear's weight is (out, in)), integer buffers written as I64. With the
+`safetensors` package, safetensors.torch.save_file / load_file and load_state_dict are all you
+need; these two functions do the same with torch and numpy only.
+
+    import torch_state_dict as sd                      # run from tools/, or put tools/ on sys.path
+    sd.save_for_wasmgrad(model, "model.safetensors")   # then loadSafetensors + loadStateDict in JS
+    sd.load_from_wasmgrad(model, "model.safetensors")  # a file from saveSafetensors(model.stateDict())
+
+Needs only torch and numpy.
+"""
+import json
+import struct
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+_DTYPES = {"F32": np.float32, "I32": np.int32, "I64": np.int64}
+
+
+def save_for_wasmgrad(model, path, metadata=None):
+    """Writes model.state_dict() as safetensors (float32, integers as int64), as save_file does."""
+    tensors = {}
+    for key, t in model.state_dict().items():
+        tensors[key] = t.detach().to(torch.float32 if t.is_floating_point() else torch.int64).contiguous()
+    header, blobs, offset = {}, [], 0
+    for key in sorted(tensors):
+        data = tensors[key].numpy().tobytes()
+        dtype = "F32" if tensors[key].dtype == torch.float32 else "I64"
+        header[key] = {"dtype": dtype, "shape": list(tensors[key].shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    if metadata:
+        header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
+def read_safetensors(path):
+    """The tensors of a safetensors file (F32, I32, I64), as torch tensors."""
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n])
+    header.pop("__metadata__", None)
+    out = {}
+    for key, info in header.items():
+        begin, end = info["data_offsets"]
+        np_dtype = _DTYPES[info["dtype"]]
+        arr = np.frombuffer(data[8 + n + begin:8 + n + end], dtype=np_dtype).reshape(info["shape"])
+        out[key] = torch.from_numpy(arr.copy())
+    return out
+
+
+def load_from_wasmgrad(model, path):
+    """Loads a wasmgrad state dict file into a PyTorch model of the same architecture."""
+    mine = model.state_dict()
+    state = {}
+    for key, t in read_safetensors(path).items():
+        state[key] = t.to(mine[key].dtype) if key in mine else t
+    model.load_state_dict(state, strict=True)
+    return model
