@@ -4,7 +4,7 @@
 // dir's files, prints, saves durably and turns signals into a saved stop.
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ZooRun, MAKEMORE_DEFAULTS, DivergedError, sampleLines, type ZooSettings, type Samples } from '../makemore/zoo/run.ts';
+import { ZooRun, MAKEMORE_DEFAULTS, sampleLines, type ZooSettings, type Samples } from '../makemore/zoo/run.ts';
 import { MODEL_TYPES, type ModelType } from '../makemore/zoo/models.ts';
 import { decodeModel, decodeState, dataCheck, type SavedState, type ModelFile } from '../makemore/zoo/checkpoint.ts';
 import { parseWords } from '../makemore/zoo/data.ts';
@@ -12,6 +12,7 @@ import { DataError } from '../makemore/data.ts';
 import { pyDict } from '../makemore/zoo/format.ts';
 import { readNames, readCheckpointFile, claimOutputs, checkSaveTarget, writeAtomic, UserError } from '../makemore/files.ts';
 import { CheckpointError } from '../makemore/checkpoint.ts';
+import { DivergenceError } from '../makemore/divergence.ts';
 import { parse, intFlag, UsageError, Signals, initFrom, ignoreClosedOutput, out, note, BUILD_OPTIONS, BUILD_HELP, VERSION, type Values } from './common.ts';
 
 export const MAKEMORE_HELP = `wasmgrad makemore: karpathy/makemore's makemore.py (its six models, flags, defaults and output)
@@ -141,7 +142,7 @@ export async function cmdMakemore(args: string[]): Promise<void> {
   if (sampleOnly) {
     weights = await readModel(modelPath, workDir);
   } else if (resume) {
-    if (await exists(statePath)) saved = decodeState(await readCheckpointFile(statePath), statePath);
+    if (await exists(statePath)) saved = decodeState(await readCheckpointFile(statePath, FILE_FIX), statePath);
     else if (await exists(modelPath)) weights = await readModel(modelPath, workDir);
     else throw new UserError(`--resume: ${workDir} has no saved run (resume.safetensors) or model (model.safetensors); train one first, or pass its --work-dir`);
   }
@@ -229,7 +230,9 @@ export async function cmdMakemore(args: string[]): Promise<void> {
       onSamples: (step, s) => result.samples.push({ step, ...s }),
     });
   } catch (e) {
-    if (e instanceof DivergedError) throw new UserError(e.message);
+    if (e instanceof DivergenceError) {
+      throw new UserError(`${e.reason}: training diverged${result.best ? `; the best model so far (step ${result.best.step}) is in ${modelPath}` : ''}; train again with a lower --learning-rate`);
+    }
     throw e;
   }
   signals.idle(`the run is saved in ${workDir}`);
@@ -261,11 +264,14 @@ function settingsFor(given: Partial<ZooSettings>, base: ZooSettings | null, what
   return { ...base, topK: given.topK ?? (run ? base.topK : MAKEMORE_DEFAULTS.topK), maxSteps: given.maxSteps ?? (run ? base.maxSteps : MAKEMORE_DEFAULTS.maxSteps) };
 }
 
+/** What to do about a work dir file that cannot be read. */
+const FILE_FIX = 'pass the --work-dir of a `wasmgrad makemore` run (it saves model.safetensors and resume.safetensors there)';
+
 async function exists(path: string): Promise<boolean> {
   return !!(await stat(path).catch(() => null));
 }
 
 async function readModel(path: string, workDir: string): Promise<ModelFile> {
   if (!(await exists(path))) throw new UserError(`${workDir} has no model.safetensors to sample from; train one first (it is saved at each evaluation, every 500 steps), or pass its --work-dir`);
-  return decodeModel(await readCheckpointFile(path), path);
+  return decodeModel(await readCheckpointFile(path, FILE_FIX), path);
 }

@@ -68,9 +68,13 @@ export async function readRegularFile(path: string, what: string, max: number, f
   }
 }
 
-/** Reads the names file as UTF-8 text (invalid bytes become U+FFFD, which parseNames rejects). */
-export async function readNames(path: string, opts: { download: boolean; log: (msg: string) => void }): Promise<string> {
-  const fix = 'pass --data path/to/names.txt (one name per line)';
+/**
+ * Reads the names file as UTF-8 text (invalid bytes become U+FFFD, which parseNames rejects).
+ * `flag` is the option that names the file, for the messages (default '--data').
+ */
+export async function readNames(path: string, opts: { download: boolean; log: (msg: string) => void; flag?: string }): Promise<string> {
+  const flag = opts.flag ?? '--data';
+  const fix = `pass ${flag} path/to/names.txt (one name per line)`;
   let bytes: Uint8Array;
   try {
     bytes = await readRegularFile(path, 'names file', MAX_NAMES_BYTES, fix);
@@ -78,7 +82,7 @@ export async function readNames(path: string, opts: { download: boolean; log: (m
     if (e instanceof UserError) throw e;
     const code = errno(e);
     if (code === 'ENOENT' && opts.download) {
-      await download(path, opts.log);
+      await download(path, opts.log, flag);
       bytes = await readRegularFile(path, 'names file', MAX_NAMES_BYTES, fix);
     } else if (code === 'ENOENT') {
       throw new UserError(`names file not found: ${path}; ${fix}`);
@@ -90,10 +94,10 @@ export async function readNames(path: string, opts: { download: boolean; log: (m
 }
 
 /** Fetches the names list, at most MAX_NAMES_BYTES, checks that it is one, then saves it durably. */
-async function download(path: string, log: (msg: string) => void): Promise<void> {
+async function download(path: string, log: (msg: string) => void, flag: string): Promise<void> {
   const url = namesUrl();
   log(`${path} not found: downloading makemore's names.txt from ${url}`);
-  const manual = `Download it from ${url} to ${path}, or pass --data FILE`;
+  const manual = `Download it from ${url} to ${path}, or pass ${flag} FILE`;
   let body: Uint8Array;
   try {
     body = await fetchCapped(url, MAX_NAMES_BYTES);
@@ -357,9 +361,11 @@ async function syncFolder(dir: string): Promise<void> {
   }
 }
 
-/** Reads a checkpoint file's bytes (a regular file, at most MAX_CHECKPOINT_BYTES), with a one-line error for the usual mistakes. */
-export async function readCheckpointFile(path: string): Promise<Uint8Array> {
-  const fix = 'pass the file written by `wasmgrad train --save FILE`';
+/**
+ * Reads a checkpoint file's bytes (a regular file, at most MAX_CHECKPOINT_BYTES), with a one-line
+ * error for the usual mistakes; `fix` says which file to pass instead.
+ */
+export async function readCheckpointFile(path: string, fix = 'pass the file written by `wasmgrad train --save FILE`'): Promise<Uint8Array> {
   try {
     return await readRegularFile(path, 'checkpoint', MAX_CHECKPOINT_BYTES, fix);
   } catch (e) {

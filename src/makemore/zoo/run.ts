@@ -11,6 +11,7 @@ import { Transformer } from './transformer.ts';
 import type { ModelConfig } from './config.ts';
 import { pyFixed, pyFloat } from './format.ts';
 import { encodeModel, encodeState, type SavedState } from './checkpoint.ts';
+import { DivergenceCheck } from '../divergence.ts';
 
 /** makemore.py's command-line settings that shape a run (its names, camelCased). */
 export interface ZooSettings {
@@ -34,14 +35,6 @@ export const MAKEMORE_DEFAULTS: Readonly<ZooSettings> = {
   type: 'transformer', nLayer: 4, nHead: 4, nEmbd: 64, nEmbd2: 64, seed: 3407, batchSize: 32,
   learningRate: 5e-4, weightDecay: 0.01, topK: -1, maxSteps: -1,
 };
-
-/** Training stopped because the loss stopped being a number; the run is not saved after it. */
-export class DivergedError extends Error {
-  constructor(readonly step: number, readonly loss: number) {
-    super(`training diverged at step ${step} (loss ${loss}); the best model so far is kept: train again with a lower --learning-rate`);
-    this.name = 'DivergedError';
-  }
-}
 
 export interface Samples { train: string[]; test: string[]; new: string[] }
 
@@ -88,6 +81,7 @@ export class ZooRun {
   private readonly modelPath: string;
   /** The seed of the last evaluation's batch order (saved with the model, so it can be checked in PyTorch). */
   private lastEvalSeed = 0n;
+  private readonly divergence: DivergenceCheck;
 
   /**
    * Seeds the default generator, makes the datasets and the model as makemore.py does (the same
@@ -104,6 +98,7 @@ export class ZooRun {
       nLayer: settings.nLayer, nHead: settings.nHead, nEmbd: settings.nEmbd, nEmbd2: settings.nEmbd2,
     };
     this.model = createModel(settings.type, this.config);
+    this.divergence = new DivergenceCheck(this.config.vocabSize);
     if (opts.resume) {
       this.model.loadStateDict(opts.resume.model);
       this.startTraining();
@@ -155,7 +150,8 @@ export class ZooRun {
   /**
    * makemore.py's training loop from the current step until maxSteps (or shouldStop): prints
    * what it prints, saves the best model when the test loss improves, and saves the resume state
-   * after every evaluation and when it stops. Throws DivergedError if the loss becomes NaN/inf.
+   * after every evaluation and when it stops. Throws divergence.ts's DivergenceError when the
+   * loss stops being finite or stays far above a model that guesses (nothing is saved after it).
    */
   async train(ev: TrainEvents): Promise<void> {
     while (!this.done && !ev.shouldStop?.()) {
@@ -163,7 +159,7 @@ export class ZooRun {
       const step = this.step;
       const loss = this.trainStep();
       const ms = performance.now() - t0;
-      if (!Number.isFinite(loss)) throw new DivergedError(step, loss);
+      this.divergence.check(step, loss);
       ev.onStep?.(step, loss, ms);
       if (step % 10 === 0) ev.print(`step ${step} | loss ${pyFixed(loss, 4)} | step time ${pyFixed(ms, 2)}ms`);
       let evaluated = false;
