@@ -19,13 +19,13 @@ makemore.py is karpathy/makemore's (commit 988aa59); tensorboard need not be ins
 import argparse
 import json
 import os
-import struct
 import sys
 import types
 
 import torch
 
 from torch_load import load_safetensors
+from torch_state_dict import write_safetensors
 
 
 def stub_tensorboard():
@@ -103,21 +103,6 @@ def cmd_eval(args):
     print(f'test loss, saved by wasmgrad:             {saved}')
     print(f'difference: {abs(torch_loss - saved):.2e}')
     return 0 if abs(torch_loss - saved) <= 1e-5 else 1
-
-
-def write_safetensors(path, state, metadata):
-    """A state dict of float tensors as a safetensors file (8-byte header length, JSON header, data)."""
-    header, blobs, offset = {}, [], 0
-    for key, t in state.items():
-        data = t.detach().to(torch.float32).contiguous().numpy().tobytes()
-        header[key] = {'dtype': 'F32', 'shape': list(t.shape), 'data_offsets': [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    header['__metadata__'] = {str(k): str(v) for k, v in metadata.items()}
-    text = json.dumps(header, separators=(',', ':')).encode()
-    text += b' ' * (-len(text) % 8)
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<Q', len(text)) + text + b''.join(blobs))
 
 
 def cmd_convert(args):
