@@ -2,7 +2,7 @@
 // output, so that `python makemore.py ...` becomes `npx wasmgrad makemore ...`. The run itself is
 // src/makemore/zoo/run.ts; this file reads and checks the flags, the input file and the work
 // dir's files, prints, saves durably and turns signals into a saved stop.
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ZooRun, MAKEMORE_DEFAULTS, sampleLines, type ZooSettings, type Samples } from '../makemore/zoo/run.ts';
 import { MODEL_TYPES, type ModelType } from '../makemore/zoo/models.ts';
@@ -10,9 +10,10 @@ import { decodeModel, decodeState, dataCheck, type SavedState, type ModelFile } 
 import { parseWords } from '../makemore/zoo/data.ts';
 import { DataError } from '../makemore/data.ts';
 import { pyDict } from '../makemore/zoo/format.ts';
-import { readNames, readCheckpointFile, claimOutputs, checkSaveTarget, writeAtomic, UserError } from '../makemore/files.ts';
+import { readNames, readCheckpointFile, claimOutputs, checkSaveTarget, makeFolder, writeAtomic, UserError } from '../makemore/files.ts';
 import { CheckpointError } from '../makemore/checkpoint.ts';
 import { DivergenceError } from '../makemore/divergence.ts';
+import { outOfMemoryMessage } from '../makemore/limits.ts';
 import { parse, intFlag, UsageError, Signals, initFrom, ignoreClosedOutput, out, note, BUILD_OPTIONS, BUILD_HELP, VERSION, type Values } from './common.ts';
 
 export const MAKEMORE_HELP = `wasmgrad makemore: karpathy/makemore's makemore.py (its six models, flags, defaults and output)
@@ -123,6 +124,16 @@ interface Result {
 }
 
 export async function cmdMakemore(args: string[]): Promise<void> {
+  try {
+    await makemore(args);
+  } catch (e) {
+    const oom = outOfMemoryMessage(e, 'use a smaller --n-embd, --n-embd2, --n-layer or --batch-size, or less data');
+    if (oom) throw new UserError(oom);
+    throw e;
+  }
+}
+
+async function makemore(args: string[]): Promise<void> {
   const v = parse(args, OPTIONS, 'makemore');
   if (v.help) { out(MAKEMORE_HELP); return; }
   const json = !!v.json;
@@ -153,15 +164,8 @@ export async function cmdMakemore(args: string[]): Promise<void> {
       ? `the saved run in ${workDir} has done its ${saved.step} steps (--max-steps ${saved.settings.maxSteps}); pass --max-steps above ${saved.step} (or -1) to train further`
       : `the saved run in ${workDir} is at step ${saved.step} already; pass --max-steps above ${saved.step} (or -1) to continue it`);
   }
-  if (!sampleOnly) {
-    await mkdir(workDir, { recursive: true }).catch((e: NodeJS.ErrnoException) => {
-      throw new UserError(`--work-dir ${workDir}: cannot create it (${e.code ?? e.message}); choose another folder`);
-    });
-    const outputs = [{ flag: '--work-dir', path: modelPath }, { flag: '--work-dir', path: statePath }];
-    for (const o of outputs) await checkSaveTarget(o.path, o.flag);
-    await claimOutputs(outputs, [{ flag: '--input-file', path: inputFile }]);
-  }
-
+  // The input, then the outputs: the work dir is made (and its files claimed) only for a run
+  // whose flags, saved files and data are all usable.
   ignoreClosedOutput();
   const signals = new Signals(note);
   signals.idle('stopped before training began; nothing was saved');
@@ -175,6 +179,12 @@ export async function cmdMakemore(args: string[]): Promise<void> {
   }
   const vocabSize = new Set(words.flatMap((w) => [...w])).size + 1;
   checkSettings(settings, vocabSize, (k) => (k in given || !base ? flagOf(k) : `the saved ${flagOf(k).slice(2)}`));
+  if (!sampleOnly) {
+    await makeFolder(workDir, '--work-dir');
+    const outputs = [{ flag: '--work-dir', path: modelPath }, { flag: '--work-dir', path: statePath }];
+    for (const o of outputs) await checkSaveTarget(o.path, o.flag);
+    await claimOutputs(outputs, [{ flag: '--input-file', path: inputFile }]);
+  }
 
   let run: ZooRun;
   try {

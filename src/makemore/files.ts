@@ -3,7 +3,7 @@
 // Reads take regular files only, up to a size cap; writes go through a temporary file that is
 // written whole, flushed and checked before a rename puts it in place, so the old file stays
 // until the new one is complete. Leaves out: what the bytes mean (checkpoint.ts, data.ts).
-import { open, stat, readdir, access, realpath, rename, unlink, chmod, chown, constants, type FileHandle } from 'node:fs/promises';
+import { open, stat, mkdir, readdir, access, realpath, rename, unlink, chmod, chown, constants, type FileHandle } from 'node:fs/promises';
 import { unlinkSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { hostname } from 'node:os';
@@ -161,6 +161,27 @@ export async function checkWritable(path: string, flag: string): Promise<void> {
   const s = await stat(path).catch(() => null);
   if (s?.isDirectory()) throw new UserError(`${flag} ${path} is a folder; give a file name`);
   if (s && !s.isFile()) throw new UserError(`${flag} ${path} is ${kindOf(s)}, not a regular file; give the path of a file to write`);
+}
+
+/**
+ * Makes the folder `path` and any missing parent, or throws a UserError naming `flag`: one that
+ * exists and is not a folder, or one that cannot be made (read-only, no permission, /proc...).
+ * NOTE: not mkdir({ recursive: true }), which Node 20 retries forever under /proc.
+ */
+export async function makeFolder(path: string, flag: string): Promise<void> {
+  const missing: string[] = [];
+  for (let at = resolve(path); ; at = dirname(at)) {
+    const s = await stat(at).catch((e) => { if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return null; throw new UserError(`${flag} ${path}: cannot look at ${at} (${errno(e) ?? (e as Error).message}); choose another folder`); });
+    if (s && !s.isDirectory()) throw new UserError(`${flag} ${path}: ${at} is ${s.isFile() ? 'a file' : kindOf(s)}, not a folder; choose another folder`);
+    if (s) break;
+    missing.unshift(at);
+    if (dirname(at) === at) break;
+  }
+  for (const dir of missing) {
+    await mkdir(dir).catch((e) => {
+      if (errno(e) !== 'EEXIST') throw new UserError(`${flag} ${path}: cannot create ${dir} (${errno(e) ?? (e as Error).message}); choose another folder`);
+    });
+  }
 }
 
 export interface NamedPath {

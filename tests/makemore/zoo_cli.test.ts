@@ -119,6 +119,13 @@ test('makemore: bad flags, files and data are one-line errors before any work, n
   oneLineError(run([...o, '--bogus']), 2, /makemore: unknown option '--bogus'/, 'unknown flag');
   oneLineError(run([...o, '--sample-only']), 1, /has no model\.safetensors to sample from/, 'nothing to sample');
   oneLineError(run([...o, '--resume']), 1, /has no saved run \(resume\.safetensors\) or model/, 'nothing to resume');
+  // work dirs that cannot be made (under /proc, Node's recursive mkdir never returns)
+  oneLineError(run(['-o', join(words, 'sub'), '--max-steps', '5']), 1, /--work-dir .*words\.txt is a file, not a folder/, 'work dir under a file');
+  if (existsSync('/proc/self')) oneLineError(run(['-o', '/proc/wasmgrad-zoo/out', '--max-steps', '5']), 1, /--work-dir \/proc\/wasmgrad-zoo\/out: cannot create \/proc\/wasmgrad-zoo/, 'work dir under /proc');
+  oneLineError(run([...o, '--n-embd', '100000', '--max-steps', '1']), 1, /out of memory: .*use a smaller --n-embd, --n-embd2, --n-layer or --batch-size/, 'a model too big for wasm');
+  // a missing input makes no work dir
+  oneLineError(runCli(['makemore', '-i', join(dir, 'missing.txt'), '-o', join(dir, 'never')], { cwd: dir }), 1, /not found/, 'missing input');
+  assert.not.ok(existsSync(join(dir, 'never')), 'no work dir for a run that could not start');
   assert.not.ok(existsSync(join(dir, 'errors', 'resume.safetensors')));
   // data
   const few = join(dir, 'few.txt');
