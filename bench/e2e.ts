@@ -1,6 +1,7 @@
 // `npm run bench:e2e`: the notebook's batch-norm training loop for N steps on
 // every wasmgrad build and, in the same run, on the peers that are present (TensorFlow.js wasm,
-// PyTorch, plain C at two gcc levels). Each run is a child process that times its own loop, so
+// PyTorch, plain C at two gcc levels); then other models (bench/models.mjs: makemore part 3's
+// deeper batch-norm net, a small ReLU MLP with AdamW), compiled and eager, beside PyTorch. Each run is a child process that times its own loop, so
 // data loading and process start are left out. Runs alternate (A B C A B C ...) and each system's
 // median is reported. Whole-process runs do not fit tinybench (it times a function in-process),
 // so this is a plain median. Leaves out: per-kernel timings (`npm run bench`).
@@ -33,12 +34,16 @@ export interface E2EOptions {
   peers: boolean;
   /** The names file. */
   data: string;
+  /** Steps per run of the other models (0: leave them out). */
+  modelSteps?: number;
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
 }
 
 export interface SystemResult {
   name: string;
+  /** The model the row trains, when not the notebook's (bench/models.mjs). */
+  model?: string;
   /** µs/step of each run. */
   runs: number[];
   median: number | null;
@@ -58,12 +63,14 @@ export interface E2EReport {
   machine: string;
   /** The build init() picks here; ratios are to it. */
   defaultBuild: string;
+  /** Steps per run of the other models' rows. */
+  modelSteps?: number;
   results: SystemResult[];
   /** Peers not run, and why. */
   skipped: string[];
 }
 
-interface System { name: string; file: string; args: string[]; env?: Record<string, string> }
+interface System { name: string; model?: string; file: string; args: string[]; env?: Record<string, string> }
 
 const firstLine = (s: string) => s.trim().split('\n')[0] ?? '';
 const version = (cmd: string, args: string[]) => {
@@ -182,7 +189,17 @@ export async function runE2E(opts: E2EOptions): Promise<E2EReport> {
     } else skipped.push('C: gcc not found');
   }
 
-  const results: SystemResult[] = systems.map((s) => ({ name: s.name, runs: [], median: null, loss: null, maxRSS: null }));
+  // Other models on the default build, compiled and eager, and their PyTorch twins.
+  const torchOk = opts.peers && version(PYTHON, ['-c', 'import torch']) !== null;
+  for (const model of opts.modelSteps ? ['deep', 'adamw'] : []) {
+    const args = (mode: string) => [here('./models_loop.mjs'), opts.data, model, mode, String(opts.modelSteps)];
+    const env = { WASMGRAD_BUILD: info.build, WASMGRAD_THREADS: '1' };
+    systems.push({ name: `wasmgrad ${info.build}, compiled`, model, file: process.execPath, args: args('compiled'), env });
+    systems.push({ name: `wasmgrad ${info.build}, eager`, model, file: process.execPath, args: args('eager'), env });
+    if (torchOk) systems.push({ name: 'PyTorch eager, 1 thread', model, file: PYTHON, args: [join(PEERS, 'torch_models.py'), opts.data, model, String(opts.modelSteps)] });
+  }
+
+  const results: SystemResult[] = systems.map((s) => ({ name: s.name, ...(s.model ? { model: s.model } : {}), runs: [], median: null, loss: null, maxRSS: null }));
   try {
     for (let r = 0; r < opts.runs; r++) {
       for (const [i, s] of systems.entries()) {
@@ -195,7 +212,7 @@ export async function runE2E(opts: E2EOptions): Promise<E2EReport> {
           if (out.threadedSteps !== undefined && out.steps) (res.threaded ??= []).push(out.threadedSteps / out.steps);
           res.loss = out.loss;
           res.maxRSS = Math.max(res.maxRSS ?? 0, out.maxRSS ?? 0) || null;
-          log(`run ${r + 1}/${opts.runs}  ${s.name.padEnd(38)} ${out.usPerStep.toFixed(1).padStart(8)} µs/step`);
+          log(`run ${r + 1}/${opts.runs}  ${(s.model ? `${s.model}: ${s.name}` : s.name).padEnd(38)} ${out.usPerStep.toFixed(1).padStart(8)} µs/step`);
         } catch (e) {
           const err = e as { stderr?: string; message: string };
           res.error = firstLine(err.stderr?.split('\n').filter((l) => /error/i.test(l)).join('\n') || err.stderr || err.message);
@@ -214,6 +231,7 @@ export async function runE2E(opts: E2EOptions): Promise<E2EReport> {
     runs: opts.runs,
     machine: `${cpuModel()}, ${cores} cores, ${os.type()} ${os.release()}; ${versions.join(', ')}`,
     defaultBuild: info.build,
+    ...(opts.modelSteps ? { modelSteps: opts.modelSteps } : {}),
     results,
     skipped,
   };
@@ -221,15 +239,24 @@ export async function runE2E(opts: E2EOptions): Promise<E2EReport> {
 
 /** The report as a Markdown table with its heading lines (what bench/RESULTS.md records). */
 export function formatReport(r: E2EReport): string {
-  const base = r.results.find((x) => x.name === `wasmgrad ${r.defaultBuild}`)?.median ?? null;
-  const rows = r.results.map((x) => {
+  const notebook = r.results.filter((x) => !x.model);
+  const base = notebook.find((x) => x.name === `wasmgrad ${r.defaultBuild}`)?.median ?? null;
+  const rows = notebook.map((x) => {
     const name = x.name === `wasmgrad ${r.defaultBuild}` ? `**${x.name}** (default)` : x.name;
     if (x.median === null) return `| ${name} | failed: ${x.error ?? 'no runs'} | | | | | |`;
     const ratio = base ? `${(x.median / base).toFixed(2)}×` : '';
-    const rss = x.maxRSS ? `${Math.round(x.maxRSS / 1024)} MB` : '';
     const threaded = x.threaded ? ` (threaded: ${x.threaded.map((f) => `${Math.round(100 * f)}%`).join(', ')} of steps)` : '';
-    const runs = x.runs.map((u) => u.toFixed(1)).join(', ') + threaded + (x.error ? `; then failed: ${x.error}` : '');
-    return `| ${name} | ${x.median.toFixed(1)} | ${ratio} | ${((x.median * 200000) / 1e6).toFixed(1)} s | ${x.loss?.toFixed(4) ?? ''} | ${rss} | ${runs} |`;
+    return `| ${name} | ${x.median.toFixed(1)} | ${ratio} | ${((x.median * 200000) / 1e6).toFixed(1)} s | ${x.loss?.toFixed(4) ?? ''} | ${rss(x)} | ${runsOf(x, threaded)} |`;
+  });
+  const models = [...new Set(r.results.flatMap((x) => (x.model ? [x.model] : [])))];
+  const modelRows = models.flatMap((model) => {
+    const xs = r.results.filter((x) => x.model === model);
+    const compiled = xs.find((x) => x.name.endsWith(', compiled'))?.median ?? null;
+    return xs.map((x) => {
+      if (x.median === null) return `| ${model} | ${x.name} | failed: ${x.error ?? 'no runs'} | | | | |`;
+      const ratio = compiled ? `${(x.median / compiled).toFixed(2)}×` : '';
+      return `| ${model} | ${x.name} | ${x.median.toFixed(1)} | ${ratio} | ${x.loss?.toFixed(4) ?? ''} | ${rss(x)} | ${runsOf(x, '')} |`;
+    });
   });
   return [
     `bench:e2e ${r.date}: the notebook's batch-norm training loop, ${r.steps} steps, median of ${r.runs} alternating run${r.runs > 1 ? 's' : ''} (training loop only)`,
@@ -238,18 +265,30 @@ export function formatReport(r: E2EReport): string {
     `| system | µs/step | time ÷ wasmgrad ${r.defaultBuild} | 200k steps at this rate | loss, last 1000 steps | peak RSS | runs (µs/step) |`,
     '|---|--:|--:|--:|--:|--:|---|',
     ...rows,
+    ...(modelRows.length ? [
+      '',
+      `Other models (bench/models.mjs), ${r.modelSteps} steps after 20 warm-up steps, batch 32, the same alternating runs:`,
+      '',
+      '| model | system | µs/step | time ÷ compiled | loss, last 1000 steps | peak RSS | runs (µs/step) |',
+      '|---|---|--:|--:|--:|--:|---|',
+      ...modelRows,
+    ] : []),
     ...(r.skipped.length ? ['', ...r.skipped.map((s) => `not run: ${s}`)] : []),
   ].join('\n');
 }
+
+const rss = (x: SystemResult) => (x.maxRSS ? `${Math.round(x.maxRSS / 1024)} MB` : '');
+const runsOf = (x: SystemResult, note: string) => x.runs.map((u) => u.toFixed(1)).join(', ') + note + (x.error ? `; then failed: ${x.error}` : '');
 
 export const BENCH_HELP = `npm run bench:e2e -- [options]: time the notebook's training loop on every wasmgrad build and on the peers present
 (TensorFlow.js wasm backend, PyTorch via ${PYTHON}, plain C via gcc), alternating runs, median of each
 
 Options:
   --steps N            training steps per run (default 20000)
+  --model-steps N      steps per run of the other models (default 2000; 0 leaves them out)
   --runs N             runs of each system (default 3)
   --no-peers           wasmgrad builds only
-  --smoke              a quick check: --steps 200 --runs 1 --no-peers
+  --smoke              a quick check: --steps 200 --model-steps 30 --runs 1 --no-peers
   --data FILE          names, one per line (default ./names.txt; downloaded from makemore if missing)
   --json               print the report as one JSON line instead of the table`;
 
@@ -258,23 +297,23 @@ export async function benchMain(argv: string[]): Promise<number> {
   let v: Record<string, string | boolean | undefined>;
   try {
     v = parseArgs({ args: argv, strict: true, options: {
-      steps: { type: 'string' }, runs: { type: 'string' }, 'no-peers': { type: 'boolean' }, smoke: { type: 'boolean' },
+      steps: { type: 'string' }, 'model-steps': { type: 'string' }, runs: { type: 'string' }, 'no-peers': { type: 'boolean' }, smoke: { type: 'boolean' },
       data: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' }, debug: { type: 'boolean' },
     } }).values;
   } catch (e) {
-    process.stderr.write(`bench:e2e: ${(e as Error).message.replace(/\. To specify.*$/s, '').replace(/^Unknown/, 'unknown')}; see \`npm run bench:e2e -- --help\`\n`);
+    process.stderr.write(`bench:e2e: ${(e as Error).message.split('\n')[0].replace(/\. To specify.*$/, '').replace(/^Unknown/, 'unknown')}; see \`npm run bench:e2e -- --help\`\n`);
     return 2;
   }
   if (v.help) { process.stdout.write(BENCH_HELP + '\n'); return 0; }
-  const int = (name: string, def: number) => {
+  const int = (name: string, def: number, min = 1) => {
     const n = v[name] === undefined ? def : Number(v[name]);
-    if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`--${name} must be a whole number >= 1, got '${v[name]}'`);
+    if (!Number.isSafeInteger(n) || n < min) throw new RangeError(`--${name} must be a whole number >= ${min}, got '${v[name]}'`);
     return n;
   };
   let opts: E2EOptions;
   try {
     const data = typeof v.data === 'string' ? v.data : 'names.txt';
-    opts = { steps: int('steps', v.smoke ? 200 : 20000), runs: int('runs', v.smoke ? 1 : 3), peers: !v['no-peers'] && !v.smoke, data };
+    opts = { steps: int('steps', v.smoke ? 200 : 20000), runs: int('runs', v.smoke ? 1 : 3), peers: !v['no-peers'] && !v.smoke, data, modelSteps: int('model-steps', v.smoke ? 30 : 2000, 0) };
     await readNames(data, { download: v.data === undefined, log: (m) => process.stderr.write(m + '\n') });
   } catch (e) {
     process.stderr.write(`bench:e2e: ${(e as Error).message}\n`);

@@ -1,11 +1,11 @@
-// One thread against two on the fused training step, in one process on the same -threads build
-// (init({ threads: 2 })), alternating chunks of 200 steps so both see the same machine load.
+// One thread against two on the notebook's compiled training step (src/makemore/train.ts), in one
+// process on the same -threads build (init({ threads: 2 })), alternating chunks of 200 steps so both see the same machine load.
 // The minimum chunk is the figure least disturbed by other processes, the median the typical one.
 // Then long stretches of each (sustained training keeps both cores busy all the time, which a
 // shared VM's host may not grant as readily as the chunks' half the time).
 // Usage: npm run bench:threads [-- chunks=40 long=20000] ; WASMGRAD_BUILD picks the build (default: init()'s).
-import { init, Generator, NotebookMLPStep } from '../src/index.ts';
-import { StepThreads } from '../src/fused/threads.ts';
+import { init, Generator, startThreads, stopThreads } from '../src/index.ts';
+import { makeTrainStep } from '../src/makemore/train.ts';
 import { makeSplits } from '../src/makemore/data.ts';
 import { datasetTensors } from '../src/makemore/session.ts';
 import { MLP } from '../src/makemore/model.ts';
@@ -19,17 +19,16 @@ const s = makeSplits(text, { blockSize: 3, seed: 42 });
 const { X, Y } = datasetTensors(s.train, 3);
 const config = { vocabSize: 27, blockSize: 3, nEmbed: 10, nHidden: 200, batchnorm: true };
 
-function runner(threads: StepThreads | null): () => number {
+async function runner(threads: 1 | 2): Promise<() => number> {
   const g = new Generator().manualSeed(42);
   const m = new MLP(config, g);
-  const step = new NotebookMLPStep({ ...m, bngain: m.bngain!, bnbias: m.bnbias!, bnmeanRunning: m.bnmeanRunning!, bnstdRunning: m.bnstdRunning! }, X, Y, { batchSize: 32 });
-  step.threads = threads;
-  step.threadChoice = null; // every step on the threads: no switching to one thread under load
+  // every step on the threads (no switching to one thread under load), or none
+  const step = await makeTrainStep(m, X, Y, { batchSize: 32, threads, adaptiveThreads: false });
   return () => step.step(g, 0.1);
 }
 
-const helpers = await StepThreads.start();
-const runners: Record<string, () => number> = { '1 thread': runner(null), '2 threads': runner(helpers) };
+await startThreads();
+const runners: Record<string, () => number> = { '1 thread': await runner(1), '2 threads': await runner(2) };
 // Warm up (tier-up of the wasm code in both threads), and check both give the same losses.
 const losses = Object.values(runners).map((fn) => Array.from({ length: 500 }, fn));
 if (losses[0].some((l, i) => l !== losses[1][i])) throw new Error('1 and 2 threads gave different losses');
@@ -51,7 +50,7 @@ for (let r = 0; r < 2; r++) {
     sustained[name].push(((performance.now() - t0) * 1000) / long);
   }
 }
-await helpers.stop();
+await stopThreads();
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const q = (xs: number[], f: number) => sorted(xs)[Math.min(xs.length - 1, Math.floor(f * xs.length))];
 console.log(`build ${info.build}-threads, node ${process.versions.node}, ${chunks} alternating chunks of ${chunk} steps (µs/step)`);

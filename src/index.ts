@@ -25,6 +25,5 @@ export type { BackwardOptions } from './autograd.ts';
 export { WasmOutOfMemoryError } from './wasm/heap.ts';
 export * as nn from './nn/index.ts';
 export * as optim from './optim/index.ts';
-export { NotebookMLPStep, type NotebookMLPTensors } from './fused/mlp_step.ts';
 export { saveSafetensors, loadSafetensors, safetensorsMetadata } from './state_dict.ts';
 export { SafetensorsError } from './safetensors.ts';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs the uvu suite: everything once with the default build, then tests/kernels/ again under
-// every other build this runtime supports. Ends with one line "N passed, N failed, N skipped"
+// Runs the uvu suite: everything once with the default build, then tests/kernels/ and
+// tests/compile/ again under every build this runtime supports. Ends with one line "N passed, N failed, N skipped"
 // (tests that need ./names.txt are skipped without it).
 import { spawnSync } from 'node:child_process';
 
@@ -11,9 +11,11 @@ const relaxedOk = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd
 
 const runs = [
   { label: 'all tests, default build', dir: 'tests', build: undefined },
-  { label: 'kernels, simd build', dir: 'tests/kernels', build: 'simd' },
-  { label: 'kernels, scalar build', dir: 'tests/kernels', build: 'scalar' },
-  ...(relaxedOk ? [{ label: 'kernels, relaxed build', dir: 'tests/kernels', build: 'relaxed' }] : []),
+  ...['tests/kernels', 'tests/compile'].flatMap((dir) => [
+    { label: `${dir.slice(6)}, simd build`, dir, build: 'simd' },
+    { label: `${dir.slice(6)}, scalar build`, dir, build: 'scalar' },
+    ...(relaxedOk ? [{ label: `${dir.slice(6)}, relaxed build`, dir, build: 'relaxed' }] : []),
+  ]),
 ];
 const only = process.argv[2];
 let passed = 0, failed = 0, skipped = 0;

@@ -47,7 +47,7 @@ function rowSqDev(x: usize, m: f64, N: i32): f64 {
 // NOTE: eps sits inside the square root. The statistics are float64 sums, rounded once to f32;
 // the per-element maths is float32. Backward keeps inp, weight, mean and rstd (llm.c's choice).
 // @split M: out += N, mean += 1, rstd += 1, inp += N
-// @reads inp(M,N)[u0:u1, :]
+// @reads inp(M,N)[u0:u1, :], weight[0:N] if weight != 0, bias[0:N] if bias != 0
 // @writes out(M,N)[u0:u1, :], mean[u0:u1], rstd[u0:u1]
 export function layernorm_forward(out: usize, mean: usize, rstd: usize, inp: usize, weight: usize, bias: usize, eps: f32, M: i32, N: i32): void {
   const row = <usize>N << 2;

@@ -49,14 +49,15 @@ export function paramCount(s: Omit<RunSizes, 'batchSize' | 'examples'>): number 
 export function runBytes(s: RunSizes): { params: number; data: number; step: number; eval: number; total: number } {
   const { vocabSize: V, blockSize: BS, nEmbed: E, nHidden: H, batchSize: B } = s;
   const K = BS * E;
-  // Parameters and gradients, the fused step's packed copies of both, the init's temporaries.
+  // Parameters and gradients, the optimizer's packed copies of both, the init's temporaries.
   const params = 8 * paramCount(s) * 4;
   // X (n, blockSize) and Y (n) of every split, kept for the whole run.
   const data = s.examples * (BS + 1) * 4;
-  // NOTE: activations live in step arenas, which grow by doubling: up to 2x what is live.
+  // NOTE: up to 2x what one step holds live: temporaries wait two steps before reuse, and the
+  // compiled step's capture runs eagerly before its program takes its own blocks.
   const arena = 2;
-  // One training step's batch, activations and their gradients (the fused step: one exact block).
-  const step = B > 0 ? (B * (2 + BS + 2 * K + 6 * H + 3 * V) + 2 * H) * 4 * (s.batchnorm ? 1 : arena) : 0;
+  // One training step's batch, activations and their gradients.
+  const step = B > 0 ? (B * (2 + BS + 2 * K + 6 * H + 3 * V) + 2 * H) * 4 * arena : 0;
   // One chunk of the split losses (or the calibration, or one sampled row).
   const rows = s.examples > 0 ? Math.min(EVAL_CHUNK, s.examples) : 1;
   const evalBytes = arena * rows * (1 + 2 * BS + 3 * K + 5 * H + 4 * V) * 4;

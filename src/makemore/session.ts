@@ -185,7 +185,7 @@ export interface ChunkOptions {
 export interface SessionOptions {
   /** Continue this checkpoint's run (its weights, step and generator); `config` from resumeConfig(). */
   resume?: Checkpoint;
-  /** Every op through the autograd engine instead of the fused step (same numbers). */
+  /** Every op through the autograd engine instead of the compiled step (same numbers). */
   eager?: boolean;
   /** Keep every step's log10 loss in `lossi` (default true); a long run without it keeps only `curve`. */
   keepLosses?: boolean;

@@ -3,11 +3,11 @@
 // `logEvery` steps and log10(loss) kept for every step (lossi). A loss that stops being finite,
 // or stays far above where the run started, ends training with a DivergenceError (divergence.ts).
 // Leaves out: data, checkpoints and sampling (session.ts owns a whole run).
-import { Generator, Tensor, randint, optim, NotebookMLPStep } from '../index.ts';
+import { Generator, Tensor, randint, optim, compile, startThreads, stopThreads, type Compiled } from '../index.ts';
 import type { MLP } from './model.ts';
 import { DivergenceCheck } from './divergence.ts';
+import type { ThreadMode } from '../compile/threaded.ts';
 import { initInfo } from '../wasm/load.ts';
-import { StepThreads } from '../fused/threads.ts';
 
 export interface Schedule {
   /** Learning rate for steps before `decayAt`. */
@@ -32,12 +32,12 @@ export interface TrainOptions {
   /** Checked between steps: when it returns true the loop stops early (Ctrl-C). */
   shouldStop?: () => boolean;
   /**
-   * Run every op through the autograd engine, as the notebook writes it, instead of the fused
+   * Run every op through the autograd engine, as the notebook writes it, instead of the compiled
    * step (one wasm call per step, same numbers bit for bit). The CLI sets it from WASMGRAD_EAGER=1.
    */
   eager?: boolean;
   /**
-   * Threads for the fused step (default: init()'s `threads`, 1 unless asked for). Same numbers
+   * Threads for the compiled step (default: init()'s `threads`, 1 unless asked for). Same numbers
    * as one thread. Needs init({ threads }) with this many.
    */
   threads?: number;
@@ -85,61 +85,62 @@ export interface TrainStep {
 }
 
 /**
- * THE place a training step is made: the fused step (one wasm call per step) where the model
- * has batch norm, else every op through the autograd engine with optim.SGD. Both give the same
- * numbers bit for bit.
+ * THE place a training step is made: the notebook's step written with the public API (minibatch
+ * from randint, forward, backward, SGD as `p.data += -lr * p.grad`), compiled into one wasm
+ * program (src/compile) unless `eager`; both give the same numbers bit for bit.
  */
 export async function makeTrainStep(model: MLP, X: Tensor, Y: Tensor, opts: { batchSize: number; eager?: boolean; threads?: number; adaptiveThreads?: boolean }): Promise<TrainStep> {
   const threads = opts.threads ?? initInfo()?.threads ?? 1;
   if (threads > 1 && threads !== initInfo()?.threads) {
     throw new Error(`train: threads ${threads} needs init({ threads: ${threads} }) first (init gave ${initInfo()?.threads ?? 'nothing'})`);
   }
-  if (!opts.eager && model.bngain) {
-    const fused = fusedStep(model, X, Y, opts.batchSize);
-    if (opts.adaptiveThreads === false) fused.threadChoice = null;
-    let onThreads = 0; // steps run while the threads were up (all of them threaded without a ThreadChoice)
-    return {
-      threads,
-      step: (g, lr) => { if (fused.threads) onThreads++; return fused.step(g, lr); },
-      get threadedSteps() { return fused.threadChoice ? fused.threadChoice.threadedSteps : onThreads; },
-      async start() { if (threads > 1 && !fused.threads) fused.threads = await StepThreads.start(); },
-      async stop() { if (fused.threads) { await fused.threads.stop(); fused.threads = null; } },
-    };
-  }
-  const sgd = new optim.SGD(model.parameters(), { lr: 0.1, fma: false }); // the notebook's p.data += -lr * p.grad
-  const n = X.shape[0];
+  const { run, sgd } = opts.eager ? notebookStep(model, X, Y, opts.batchSize) : compiledStep(model, X, Y, opts.batchSize, threads === 1 ? 'never' : opts.adaptiveThreads === false ? 'always' : 'auto');
+  const compiled = 'info' in run ? run as Compiled<[Generator], Tensor> : null;
+  const threadedBefore = compiled?.info().threadedCalls ?? 0;
+  let started = false;
   return {
-    threads: 1,
-    threadedSteps: 0,
+    threads: compiled ? threads : 1,
     step(g, lr) {
-      const ix = randint(0, n, [opts.batchSize], { generator: g });
-      const loss = model.loss(X.index(ix), Y.index(ix));
-      sgd.zeroGrad();
-      loss.backward();
       sgd.lr = lr;
-      sgd.step();
-      return loss.item();
+      return run(g).item();
     },
-    async start() {},
-    async stop() {},
+    get threadedSteps() { return (compiled?.info().threadedCalls ?? 0) - threadedBefore; },
+    async start() {
+      if (compiled && threads > 1 && !started) { await startThreads(); started = true; }
+    },
+    async stop() {
+      if (started) { await stopThreads(); started = false; }
+    },
   };
 }
 
+/** The notebook's step on rows drawn from g, as eager code: the loss, after the update. */
+function notebookStep(model: MLP, X: Tensor, Y: Tensor, batchSize: number) {
+  const sgd = new optim.SGD(model.parameters(), { lr: 0.1, fma: false }); // the notebook's p.data += -lr * p.grad
+  const n = X.shape[0];
+  const run = (g: Generator) => {
+    const ix = randint(0, n, [batchSize], { generator: g });
+    const loss = model.loss(X.index(ix), Y.index(ix));
+    sgd.zeroGrad();
+    loss.backward();
+    sgd.step();
+    return loss;
+  };
+  return { run, sgd };
+}
+
 /**
- * The model's fused step, made once and kept for its later train() calls on the same data (a
- * paused Session continues on it): the step packs the parameters into one block, and packing
- * them a second time is refused.
+ * The compiled step, made once per model and kept for its later train() calls on the same data
+ * (a paused Session continues on the program it captured instead of capturing again).
  */
-const fusedSteps = new WeakMap<MLP, { X: Tensor; Y: Tensor; batchSize: number; step: NotebookMLPStep }>();
-function fusedStep(model: MLP, X: Tensor, Y: Tensor, batchSize: number): NotebookMLPStep {
-  const kept = fusedSteps.get(model);
-  if (kept && kept.X === X && kept.Y === Y && kept.batchSize === batchSize) return kept.step;
-  const step = new NotebookMLPStep({
-    C: model.C, W1: model.W1, b1: model.b1, W2: model.W2, b2: model.b2, bngain: model.bngain!, bnbias: model.bnbias!,
-    bnmeanRunning: model.bnmeanRunning!, bnstdRunning: model.bnstdRunning!,
-  }, X, Y, { batchSize });
-  fusedSteps.set(model, { X, Y, batchSize, step });
-  return step;
+const compiledSteps = new WeakMap<MLP, { X: Tensor; Y: Tensor; batchSize: number; threads: ThreadMode; run: Compiled<[Generator], Tensor>; sgd: optim.SGD }>();
+function compiledStep(model: MLP, X: Tensor, Y: Tensor, batchSize: number, threads: ThreadMode) {
+  const kept = compiledSteps.get(model);
+  if (kept && kept.X === X && kept.Y === Y && kept.batchSize === batchSize && kept.threads === threads) return kept;
+  const { run, sgd } = notebookStep(model, X, Y, batchSize);
+  const made = { X, Y, batchSize, threads, run: compile(run, { threads }), sgd };
+  compiledSteps.set(model, made);
+  return made;
 }
 
 /**

@@ -20,6 +20,15 @@ namesTest('bench: --smoke trains on every build and prints one row each', () => 
   assert.match(r.stdout, /\| \*\*wasmgrad \w+\*\* \(default\) \| [\d.]+ \| 1\.00× \|/);
   for (const b of ['simd', 'scalar']) assert.match(r.stdout, new RegExp(`\\| (\\*\\*)?wasmgrad ${b}\\b.*\\| [\\d.]+ \\|`), b);
   assert.not.match(r.stdout, /PyTorch|TF\.js|gcc/, 'no peers in smoke mode');
+  // the other models, compiled and eager: the same training, so the same loss column
+  for (const model of ['deep', 'adamw']) {
+    const cells = (mode: string) => r.stdout.split('\n').find((l) => new RegExp(`^\\| ${model} \\| wasmgrad \\w+, ${mode} \\|`).test(l))?.split('|').map((c) => c.trim());
+    const [c, e] = [cells('compiled'), cells('eager')];
+    assert.ok(c && e, `${model} rows:\n${r.stdout}`);
+    assert.is(c![4], '1.00×');
+    assert.match(c![5], /^\d\.\d{4}$/);
+    assert.is(e![5], c![5], `${model}: eager and compiled train to the same loss`);
+  }
   if (os.cpus().length >= 2) {
     // the two-thread row trains the same model: the same loss column as the strict build's row
     const loss = (name: string) => r.stdout.split('\n').find((l) => l.startsWith(`| ${name} |`) || l.startsWith(`| **${name}** `))?.split('|')[5]?.trim();
@@ -36,7 +45,10 @@ test('bench: ratios are to the default build; a failed system says why', () => {
       { name: 'PyTorch', runs: [500, 600, 400], median: 500, loss: 2.5, maxRSS: null },
       { name: 'TF.js', runs: [], median: null, loss: null, maxRSS: null, error: 'boom' },
       { name: 'C', runs: [5], median: 5, loss: 2.5, maxRSS: null, error: 'bang' },
+      { name: 'wasmgrad simd, compiled', model: 'deep', runs: [100], median: 100, loss: 3, maxRSS: null },
+      { name: 'wasmgrad simd, eager', model: 'deep', runs: [250], median: 250, loss: 3, maxRSS: null },
     ],
+    modelSteps: 500,
   };
   const out = formatReport(report);
   assert.match(out, /\| \*\*wasmgrad simd\*\* \(default\) \| 50\.0 \| 1\.00× \| 10\.0 s \| 2\.5000 \| 80 MB \| 50\.0, 40\.0, 60\.0 \|/);
@@ -44,11 +56,14 @@ test('bench: ratios are to the default build; a failed system says why', () => {
   assert.match(out, /\| TF\.js \| failed: boom \|/);
   assert.match(out, /\| C \| 5\.0 \| 0\.10× \|.*\| 5\.0; then failed: bang \|/);
   assert.match(out, /not run: C: gcc not found/);
+  assert.match(out, /Other models \(bench\/models\.mjs\), 500 steps/);
+  assert.match(out, /\| deep \| wasmgrad simd, eager \| 250\.0 \| 2\.50× \| 3\.0000 \|/);
+  assert.not.match(out, /\| wasmgrad simd, eager \| 250\.0 \| 5\.00×/, 'model rows are not in the notebook table');
 });
 
 test('bench: bad flags exit 2 with one line, before looking for names.txt', () => {
   const empty = mkdtempSync(join(os.tmpdir(), 'wasmgrad-bench-')); // no names.txt: flags must fail first
-  for (const args of [['--steps', '0'], ['--runs', 'x'], ['--bogus']]) {
+  for (const args of [['--steps', '0'], ['--runs', 'x'], ['--model-steps', '-1'], ['--bogus']]) {
     const r = run(args, empty);
     assert.is(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);

@@ -1,6 +1,6 @@
 // Two-thread training (init({ threads: 2 }), `wasmgrad train --threads 2`): the same losses and
 // parameters, bit for bit, as one thread on the same build kind (its -threads variant and the
-// plain build), and a helper that fails surfaces as one error. Each setting runs in a child
+// plain build). (A failing helper: tests/compile/threads.test.ts.) Each setting runs in a child
 // process (threads_run.ts), as init() picks the build once per process.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -33,7 +33,7 @@ const relaxedOk = spawnSync(process.execPath, ['--import', TSX, '-e',
       assert.equal(st.info.threads, 1);
       assert.not.ok(st.info.sharedMemory);
       assert.is(mt.threads2.losses.length, STEPS);
-      assert.is(mt.threads2.threadedSteps, STEPS, 'every step ran on the threads');
+      assert.is(mt.threads2.threadedSteps, STEPS - 1, 'every step after the capture (eager, on this thread) ran on the threads');
       assert.ok(mt.threads2.losses.every(Number.isFinite));
       // 2 threads == 1 thread on the -threads build == the plain build
       assert.equal(mt.threads2.losses, mt.threads1.losses);
@@ -68,11 +68,6 @@ const relaxedOk = spawnSync(process.execPath, ['--import', TSX, '-e',
     assert.equal(two.samples, one.samples);
   });
 
-  namesTest('threads: a helper that fails makes the step throw one clear error', () => {
-    const r = run({ WASMGRAD_BUILD: 'simd', WASMGRAD_THREADS: '2' }, ['fail']);
-    if (r.skip) { console.log(`  (skipped: ${r.skip})`); return; }
-    assert.match(r.fail, /^wasmgrad: a training helper thread failed: Error: helper failure requested by the test/);
-  });
 }
 
 test.run();

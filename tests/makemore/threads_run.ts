@@ -1,15 +1,13 @@
 // Child process of threads.test.ts (init() happens once per process, so each build and thread
 // setting gets its own): trains the notebook model on names.txt and prints one JSON line with
 // every step's loss and the final parameters and running statistics, as hex of their bytes.
-// argv: steps, then the thread counts to run in turn (each from a fresh model, same seed), or
-// 'fail' to start a helper that fails and print the error the step throws.
+// argv: steps, then the thread counts to run in turn (each from a fresh model, same seed).
 import { init, initInfo, Generator } from '../../src/index.ts';
 import { makeSplits } from '../../src/makemore/data.ts';
 import { datasetTensors } from '../../src/makemore/session.ts';
 import { MLP } from '../../src/makemore/model.ts';
 import { train } from '../../src/makemore/train.ts';
-import { NotebookMLPStep } from '../../src/fused/mlp_step.ts';
-import { StepThreads, threadsAvailable } from '../../src/fused/threads.ts';
+import { threadsAvailable } from '../../src/compile/pool.ts';
 import { namesText } from '../helpers/names.ts';
 
 const [stepsArg, ...runs] = process.argv.slice(2);
@@ -28,13 +26,6 @@ const out: Record<string, unknown> = { info: initInfo() };
 for (const run of runs) {
   const g = new Generator().manualSeed(42);
   const m = new MLP(config, g);
-  if (run === 'fail') {
-    const step = new NotebookMLPStep({ ...m, bngain: m.bngain!, bnbias: m.bnbias!, bnmeanRunning: m.bnmeanRunning!, bnstdRunning: m.bnstdRunning! }, X, Y, { batchSize: 32 });
-    step.threads = await StepThreads.start({ failForTest: true });
-    try { step.step(g, 0.1); out.fail = 'no error'; } catch (e) { out.fail = (e as Error).message; }
-    await step.threads.stop();
-    continue;
-  }
   const r = await train(m, X, Y, g, { steps, batchSize: 32, schedule: { lr: 0.1, decayAt: steps / 2, lrAfter: 0.01 }, logEvery: 1, threads: Number(run), adaptiveThreads: false });
   const tensors = [m.C, m.W1, m.b1, m.W2, m.b2, m.bngain!, m.bnbias!, m.bnmeanRunning!, m.bnstdRunning!];
   out[`threads${run}`] = { losses: r.log.map(([, l]) => l), params: tensors.map((t) => hex(t.toArray() as Float32Array)), threadedSteps: r.threadedSteps };
