@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """One makemore.py timing for `npm run bench:e2e -- --makemore PATH`: TYPE's training steps at
 makemore.py's default flags with its own classes, PyTorch on one thread, timed as makemore.py times
-a step (batch, forward, zero_grad, backward, AdamW); the first step is left out. Prints one JSON line.
+a step (batch, forward, zero_grad, backward, AdamW); the first min(10, steps // 2) steps are warm-up,
+not timed (as bench/makemore_loop.mjs). Prints one JSON line.
 
     /usr/bin/python3 bench/peers/makemore_loop.py path/to/makemore.py names.txt transformer 200
 """
@@ -30,6 +31,7 @@ sys.stdout = stdout
 optimizer = torch.optim.AdamW(model.parameters(), lr=5e-4, weight_decay=0.01, betas=(0.9, 0.99), eps=1e-8)
 batch_loader = mm.InfiniteDataLoader(train_dataset, batch_size=32, pin_memory=True, num_workers=0)
 total, losses = 0.0, []
+warmup = min(10, steps // 2)
 for step in range(steps):
     t0 = time.time()
     X, Y = batch_loader.next()
@@ -38,8 +40,9 @@ for step in range(steps):
     loss.backward()
     optimizer.step()
     t1 = time.time()
-    if step > 0:
+    if step >= warmup:
         total += t1 - t0
     losses.append(loss.item())
-print(json.dumps({'usPerStep': total * 1e6 / (steps - 1), 'loss': sum(losses[-10:]) / 10, 'steps': steps,
+tail = losses[-10:]
+print(json.dumps({'usPerStep': total * 1e6 / (steps - warmup), 'loss': sum(tail) / len(tail), 'steps': steps,
                   'maxRSS': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
