@@ -258,9 +258,10 @@ async function makemore(args: string[]): Promise<void> {
 }
 
 /**
- * The run's settings: makemore.py's defaults, then the saved run's or model's, then the flags.
- * Resuming a run, flags that would change its model, data split or stream are errors (its
- * numbers could not continue); sampling a saved model, flags that change its shape are.
+ * The run's settings: makemore.py's defaults, then the saved run's (all of them) or the saved
+ * model's (its type and sizes), then the flags. Resuming a run, flags that would change its
+ * model, data split or stream are errors (its numbers could not continue); starting from or
+ * sampling a saved model, flags that change its shape are.
  */
 function settingsFor(given: Partial<ZooSettings>, base: ZooSettings | null, what: string, run: boolean): ZooSettings {
   if (!base) return { ...MAKEMORE_DEFAULTS, ...given };
@@ -270,8 +271,12 @@ function settingsFor(given: Partial<ZooSettings>, base: ZooSettings | null, what
       throw new UsageError(`${flagOf(k)} ${given[k]} does not match ${what}'s ${base[k]}; drop it (the saved value is used)${run ? ', or start a new run in another --work-dir' : ''}`);
     }
   }
-  // Sampling flags are the command line's; a saved run keeps its step target unless given one.
-  return { ...base, topK: given.topK ?? (run ? base.topK : MAKEMORE_DEFAULTS.topK), maxSteps: given.maxSteps ?? (run ? base.maxSteps : MAKEMORE_DEFAULTS.maxSteps) };
+  // A saved run keeps its settings, its step target unless given one, and samples with the
+  // command line's top-k. A saved model gives only its shape: everything else is the command
+  // line's, as makemore.py's --resume and --sample-only take every flag from it.
+  if (run) return { ...base, topK: given.topK ?? base.topK, maxSteps: given.maxSteps ?? base.maxSteps };
+  const { type, nLayer, nHead, nEmbd, nEmbd2 } = base;
+  return { ...MAKEMORE_DEFAULTS, type, nLayer, nHead, nEmbd, nEmbd2, ...given };
 }
 
 /** What to do about a work dir file that cannot be read. */

@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync, mkdirSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, oneLineError, CLI, TSX } from '../helpers/cli.ts';
@@ -89,6 +89,20 @@ test('makemore: --sample-only reads the type and sizes from model.safetensors an
   const listed = out.slice(out.indexOf(`${counts[0]} samples that are in train:`) + 1).slice(0, counts[0]);
   assert.ok(listed.every((w) => train.has(w)), 'the train samples are words of the file');
   oneLineError(run(['-o', a, '--sample-only', '--n-embd', '32']), 2, /--n-embd 32 does not match the saved model's 16/, 'sizes that contradict the file');
+});
+
+test('makemore: --resume with model.safetensors alone starts at step 0 from its weights, with the command line\'s other flags (as makemore.py)', () => {
+  const a = join(dir, 'from-model');
+  mkdirSync(a, { recursive: true });
+  copyFileSync(join(dir, 'straight', 'model.safetensors'), join(a, 'model.safetensors'));
+  const r = run(['-o', a, '--resume', '--max-steps', '11', '--learning-rate', '0.002', '--seed', '5']);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.err, /has no resume\.safetensors: starting at step 0 from model\.safetensors's weights/);
+  const out = lines(r.out);
+  assert.match(out[0], /'seed': 5, .*'type': 'rnn', .*'n_embd': 16, 'n_embd2': 24, .*'learning_rate': 0\.002/);
+  const fresh = lines(run(['-o', join(dir, 'fresh'), ...RNN, '--max-steps', '1', '--seed', '5']).out);
+  const loss = (l: string[]) => Number(/^step 0 \| loss (\S+)/m.exec(l.join('\n'))![1]);
+  assert.ok(loss(out) < loss(fresh) - 0.3, `trained weights: step 0 loss ${loss(out)}, untrained ${loss(fresh)}`);
 });
 
 test('makemore: --json prints exactly one JSON document on stdout (the log, evaluations, samples, files) and every other line on stderr', () => {
