@@ -19,6 +19,14 @@
 // Blocks come from the allocator in src/wasm/heap.ts; freeing one returns it there at once, so
 // the next step reuses the same addresses and a steady loop stops growing after its first steps.
 import { alloc, free } from './wasm/heap.ts';
+import { CompileError } from './compile/error.ts';
+
+// A tensor made inside a compiled step and not returned lives in the program's memory, which
+// every later call overwrites while the step's JS (e.g. `state = f(state)`) no longer runs: its
+// value would follow the program, not the code, so using it from outside is refused.
+const PROGRAM_SCRATCH = 'this tensor was made inside a compiled step and not returned from it, so it is the '
+  + "program's scratch memory and does not follow later calls (a `state = f(state)` in the step runs only at "
+  + 'capture): return it from the step, or update state in place (state.mul_(0.9).add_(x))';
 
 export type Home = 'permanent' | 'temporary' | 'scope' | 'program' | 'freed';
 
@@ -86,7 +94,7 @@ export function newStorage(bytes: number): Storage {
   const s = new Storage(alloc(bytes), bytes, 'temporary');
   const scope = scopes[scopes.length - 1];
   if (scope) { s.home = 'scope'; s.scope = scope; scope.storages.push(s); }
-  else if (clock === 0) makePermanentNow(s);
+  else if (clock === 0 && !capture) makePermanentNow(s); // (a capture's own memory is the program's)
   else addTemporary(s);
   if (capture) capture.made(s);
   return s;
@@ -132,6 +140,8 @@ export function livePtr(s: Storage): number {
     if (s.lastUse !== clock) { s.lastUse = clock; bucket(clock).push(s); }
   } else if (home === 'freed') {
     throw new Error(reclaimedMessage(s));
+  } else if (home === 'program') {
+    throw new CompileError(PROGRAM_SCRATCH);
   }
   if (capture) capture.touched(s);
   return s.ptr;
@@ -200,7 +210,7 @@ function reclaimScope(scope: Scope, keep: Set<Storage>): void {
     s.scope = null;
     if (keep.has(s)) {
       if (outer) { s.scope = outer; outer.storages.push(s); }
-      else if (clock === 0) makePermanentNow(s);
+      else if (clock === 0 && !capture) makePermanentNow(s);
       else addTemporary(s);
     } else {
       s.home = 'freed';

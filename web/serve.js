@@ -4,9 +4,11 @@
 // isolation, and any static server works too. `--isolated` (or WASMGRAD_ISOLATED=1) adds
 // `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`
 // to every response, which makes the page cross-origin isolated: browsers then give it the
-// shared memory that the page's "threads: 2" setting needs.
+// shared memory that the page's "threads: 2" setting needs. Text and wasm go gzip-compressed to
+// clients that accept it, as any static host sends them (the page's transfer budget counts that).
 // Usage: npm run web [-- --port 8080] [-- --isolated]   (PORT=... also works; 0 picks a free port)
 import { createServer } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +18,9 @@ const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
   '.wasm': 'application/wasm', '.txt': 'text/plain; charset=utf-8', '.json': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml',
 };
+
+/** What goes compressed (everything the page fetches but images). */
+const COMPRESS = new Set(['.html', '.js', '.css', '.wasm', '.txt', '.json', '.svg']);
 
 /** The headers that make a page cross-origin isolated (crossOriginIsolated, SharedArrayBuffer). */
 export const ISOLATION_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
@@ -29,8 +34,14 @@ export function serve(dir, { port = 0, host = '127.0.0.1', isolated = false } = 
       let file = normalize(join(dir, path));
       if (file !== dir && !file.startsWith(dir.endsWith(sep) ? dir : dir + sep)) { res.writeHead(403).end('forbidden'); return; }
       if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
-      const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+      let body = await readFile(file);
+      const headers = { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache', vary: 'accept-encoding' };
+      if (COMPRESS.has(extname(file)) && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+        body = gzipSync(body, { level: 9 });
+        headers['content-encoding'] = 'gzip';
+      }
+      headers['content-length'] = String(body.length);
+      res.writeHead(200, headers);
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');

@@ -2,7 +2,7 @@
 // update `p.data += -lr * p.grad` (SIMD); sgd_step is torch.optim.SGD with all its options.
 // NOTE: the notebook writes `p.data += -lr * p.grad`; in float32 that is
 // f32(p + f32(f32(-lr) * g)), and sgd_update keeps that exact order.
-import { fma32 } from '../simd';
+import { fma32, fma32x4 } from '../simd';
 
 // params, grads are (N). ref: src/ref/sgd.ts
 // Threads: by slices of the block, as every kernel here.
@@ -41,7 +41,25 @@ export function sgd_step(params: usize, grads: usize, bufs: usize, lr: f32, mome
   weightDecay: f32, flags: i32, N: i32): void {
   const nesterov = flags & 1, maximize = flags & 2, first = flags & 4, unfused = flags & 8;
   const damp: f32 = 1 - dampening, nlr: f32 = -lr;
-  for (let i = 0; i < N; i++) {
+  let i = 0;
+  if (ASC_FEATURE_SIMD && !unfused) {
+    // four lanes at a time, each the scalar loop's operations in its order (fma32x4 = fma32)
+    const vWd = f32x4.splat(weightDecay), vMom = f32x4.splat(momentum), vDamp = f32x4.splat(damp), vNlr = f32x4.splat(nlr);
+    for (; i + 4 <= N; i += 4) {
+      const o = <usize>i << 2;
+      const p = v128.load(params + o);
+      let d = v128.load(grads + o);
+      if (maximize) d = f32x4.neg(d);
+      if (weightDecay != 0) d = fma32x4(p, vWd, d);
+      if (momentum != 0) {
+        const b = first ? d : fma32x4(d, vDamp, f32x4.mul(vMom, v128.load(bufs + o)));
+        v128.store(bufs + o, b);
+        d = !nesterov ? b : fma32x4(b, vMom, d);
+      }
+      v128.store(params + o, fma32x4(d, vNlr, p));
+    }
+  }
+  for (; i < N; i++) {
     const o = <usize>i << 2;
     const p = load<f32>(params + o);
     let d = load<f32>(grads + o);

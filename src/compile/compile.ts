@@ -14,6 +14,7 @@
 import { Tensor } from '../tensor.ts';
 import { kernels } from '../wasm/load.ts';
 import { alloc, free, f64, blockSize } from '../wasm/heap.ts';
+import { CompileError } from './error.ts';
 import { setCaptureHooks, newStorage, giveToProgram, makePermanent, storageMoves, endStep, stepCount, type Storage } from '../memory.ts';
 import { setCaptureListener } from './hooks.ts';
 import { setReadHook } from '../tensor.ts';
@@ -29,10 +30,7 @@ type Action = { call: () => void } | { command: Command; arg: number; get: () =>
 
 const programBlocks = new FinalizationRegistry<number[]>((blocks) => { for (const b of blocks) free(b); });
 
-/** Thrown when a function cannot be compiled; the message says why and what to do. */
-export class CompileError extends Error {
-  constructor(message: string) { super(`compile: ${message}`); this.name = 'CompileError'; }
-}
+export { CompileError };
 
 interface OutputSpec { src: number; shape: number[]; dtype: 'float32' | 'int32'; copySlot: number }
 type OutputTree = { kind: 'tensor'; index: number } | { kind: 'array'; items: OutputTree[] } | { kind: 'object'; entries: [string, OutputTree][] } | { kind: 'none' };
@@ -52,6 +50,10 @@ class Program {
   /** Storages the program reads or writes that others own (parameters, data): kept alive. */
   refs: Storage[] = [];
   names: string[] = [];
+  /** The kernels fn itself called at capture, in order (before fusion; no input or output copies). */
+  recorded: string[] = [];
+  /** Whether a second eager run of fn made the same calls (checked at the call after the capture). */
+  verified = false;
   /** Runs it, on the helper threads or not (src/compile/threaded.ts). */
   runner!: ProgramRunner;
 }
@@ -101,8 +103,9 @@ const MAX_PROGRAMS = 8;
  * with no per-op JavaScript. Tensor arguments bind to the program's inputs; tensors fn closes
  * over (parameters, data) are used in place; numbers read from optimizers (`opt.lr`) are read
  * at every call; random draws happen at every call in the same order. Arguments of other shapes
- * or other numbers capture again. fn must not read tensor values (item(), toArray()): return
- * tensors and read them after the call.
+ * or other numbers capture again; the call after a capture runs fn eagerly and checks it makes
+ * the same kernel calls (a CompileError otherwise). fn must not read tensor values (item(),
+ * toArray()): return tensors and read them after the call.
  * @example
  *   const step = compile((ix: Tensor) => {
  *     const loss = F.crossEntropy(model.forward(Xtr.index(ix)), Ytr.index(ix));
@@ -124,6 +127,7 @@ export function compile<A extends unknown[], R>(fn: (...args: A) => R, opts: Com
     let prog = cache.get(key);
     if (prog && prog.moves === storageMoves()) {
       cache.delete(key); cache.set(key, prog); // most recently used last
+      if (!prog.verified) return verify(prog, fn, args) as R;
       return replay(prog, args) as R;
     }
     const [p, result] = capture(fn, args, opts.fuse !== false, threads, stats);
@@ -146,17 +150,8 @@ function capture<A extends unknown[]>(fn: (...args: A) => unknown, args: A, fusi
   const made: Storage[] = [];
   const touched = new Set<Storage>();
   let paused = 0;
-  // Record every kernel call: swap the kernel functions on the shared exports object.
-  const originals = new Map<string, (...a: number[]) => unknown>();
   takeStatus(); // (reads the status word's address before recording starts)
-  for (const name of ops.names) {
-    const f = k[name];
-    originals.set(name, f);
-    k[name] = (...a: number[]) => {
-      if (!paused) commands.push({ name, args: a.slice(), dyn: new Set(), message: null });
-      return f(...a);
-    };
-  }
+  const restore = recordKernels((name, a) => { if (!paused) commands.push({ name, args: a.slice(), dyn: new Set(), message: null }); });
   setCaptureHooks({
     made(s) { if (!paused) { s.captured = true; made.push(s); } },
     touched(s) { if (!paused && !s.captured) touched.add(s); },
@@ -201,7 +196,9 @@ function capture<A extends unknown[]>(fn: (...args: A) => unknown, args: A, fusi
       inputCopies.push(copy);
       return copy;
     }) as A;
+    const first = commands.length;
     result = fn(...callArgs);
+    prog.recorded = commands.slice(first).map((c) => c.name);
     for (const copy of inputCopies) {
       if (copy._storage.version !== 0) throw new CompileError('the step modifies a tensor argument in place, which a compiled step cannot pass back: return the new value instead');
     }
@@ -215,7 +212,7 @@ function capture<A extends unknown[]>(fn: (...args: A) => unknown, args: A, fusi
       prog.outputs.push({ src, shape: [...t.shape], dtype: t.dtype, copySlot: 0 });
     }
   } finally {
-    for (const [name, f] of originals) k[name] = f;
+    restore();
     setCaptureHooks(null);
     setCaptureListener(null);
     setReadHook(null);
@@ -285,6 +282,57 @@ function writeCommands(prog: Program, commands: Command[], ops: ReturnType<typeo
     if (a.command.slots === undefined) throw new CompileError(`internal error: a fusion rule dropped ${a.command.name}, whose argument ${a.arg} is read at every call`);
     a.slot = a.command.slots + 8 * (1 + a.arg);
   }
+}
+
+/**
+ * Records every kernel call (name and arguments) until the returned function restores the
+ * kernels: swaps the kernel functions on the shared exports object.
+ */
+function recordKernels(onCall: (name: string, args: number[]) => void): () => void {
+  const k = kernels() as unknown as Record<string, (...a: number[]) => unknown>;
+  const originals = new Map<string, (...a: number[]) => unknown>();
+  for (const name of opcodes().names) {
+    const f = k[name];
+    originals.set(name, f);
+    k[name] = (...a: number[]) => { onCall(name, a); return f(...a); };
+  }
+  return () => { for (const [name, f] of originals) k[name] = f; };
+}
+
+/**
+ * The call after a capture runs fn eagerly once more and checks it makes the same kernel calls,
+ * so a step whose work changes between calls (JS control flow on a counter, state reassigned in
+ * JS: `h = f(h)`, whose new tensor is the program's scratch) is a clear error, not a replay of
+ * the first call's work. Its results are eager ones, the same numbers a replay gives.
+ */
+function verify(prog: Program, fn: (...args: never[]) => unknown, args: unknown[]): unknown {
+  const names: string[] = [];
+  let paused = 0;
+  const restore = recordKernels((name) => { if (!paused) names.push(name); });
+  // as during the capture (no cached contiguous copies, so the same kernel calls), recording nothing
+  setCaptureHooks({ made() {}, touched() {} });
+  setCaptureListener({
+    dynamicScalar() {},
+    everyCall(f) { paused++; try { f(); } finally { paused--; } },
+    once(f) { paused++; try { return f(); } finally { paused--; } },
+  });
+  let result: unknown;
+  try {
+    result = fn(...(args as never[]));
+  } finally {
+    restore();
+    setCaptureHooks(null);
+    setCaptureListener(null);
+  }
+  const i = names.findIndex((n, j) => n !== prog.recorded[j]);
+  if (i >= 0 || names.length !== prog.recorded.length) {
+    const at = i >= 0 ? i : Math.min(names.length, prog.recorded.length);
+    throw new CompileError(`the step made different kernel calls on its second call than on its first (${prog.recorded.length} calls, then ${names.length}; `
+      + `call ${at + 1} was ${prog.recorded[at] ?? 'none'}, then ${names[at] ?? 'none'}): a compiled step must do the same work at every call. `
+      + 'Pass what changes as an argument (each value of a number argument gets its own program), or run this step without compile');
+  }
+  prog.verified = true;
+  return result;
 }
 
 function replay(prog: Program, args: unknown[]): unknown {

@@ -14,7 +14,15 @@
 // (Memory the step made, its gradients included, may hold partial values after such an error.)
 // Leaves out: reordering commands.
 import { alloc, f64, i32 } from '../wasm/heap.ts';
-import { DIRECTIVES } from './_directives.ts';
+import type { DIRECTIVES as Directives } from './_directives.ts';
+
+// The kernels' directives are loaded by startThreads() (loadDirectives): only threaded runs need
+// them, so a bundle can keep them in a chunk of their own (the page's, about 17 KB).
+let DIRECTIVES: typeof Directives = {};
+/** Loads the kernels' thread directives; planThreads needs them. */
+export async function loadDirectives(): Promise<void> {
+  if (Object.keys(DIRECTIVES).length === 0) DIRECTIVES = (await import('./_directives.ts')).DIRECTIVES;
+}
 
 /** A byte region: base + i*stride + [c0, c1) for i < rows. */
 interface Region { base: number; rows: number; stride: number; c0: number; c1: number }

@@ -9,7 +9,7 @@ import { kernels, threadsContext } from '../wasm/load.ts';
 import { f64, free } from '../wasm/heap.ts';
 import { Helpers } from './pool.ts';
 import { ThreadChoice } from './thread_choice.ts';
-import { planThreads, meetsAny, type PlanCommand, type ThreadPlan } from './thread_plan.ts';
+import { planThreads, meetsAny, loadDirectives, type PlanCommand, type ThreadPlan } from './thread_plan.ts';
 
 interface ThreadedKernels {
   program_run(cmd: number, n: number): number;
@@ -43,6 +43,7 @@ let starting: Promise<Helpers> | null = null;
 export async function startThreads(opts: { failForTest?: boolean } = {}): Promise<void> {
   if (pool) return;
   if (!threadsContext()) throw new Error('wasmgrad: startThreads() needs init({ threads: n }) with n > 1 first');
+  await loadDirectives();
   starting ??= Helpers.start(LOOP, opts).finally(() => { starting = null; });
   pool = await starting;
 }

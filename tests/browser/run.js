@@ -176,7 +176,8 @@ try {
   for (const p of context.pages()) await p.close();
   let page = await newPage();
   const transfer = new Map();
-  page.on('response', async (r) => { try { transfer.set(new URL(r.url()).pathname, (await r.body()).length); } catch { /* redirects */ } });
+  // bytes on the wire: the body as sent (gzip-compressed by web/serve.js), its content-length
+  page.on('response', async (r) => { try { const h = await r.allHeaders(); transfer.set(new URL(r.url()).pathname, Number(h['content-length'] ?? (await r.body()).length)); } catch { /* redirects */ } });
 
   // ---- first visit: what is on screen before anything runs ----
   await page.goto(`${URL0}?build=simd`);
@@ -529,7 +530,7 @@ try {
     }
     const two = r.two.result;
     if (two) {
-      const threaded = Object.values(two.models).every((m) => m.compiled.threadedCalls === COMPILE_STEPS - 1 && m.helperRuns === COMPILE_STEPS - 1);
+      const threaded = Object.values(two.models).every((m) => m.compiled.threadedCalls === COMPILE_STEPS - 2 && m.helperRuns === COMPILE_STEPS - 2);
       check('compiled, 2 threads: every replayed call ran on the helper thread', two.threads === 2 && threaded,
         `barriers per call: ${Object.entries(two.models).map(([n, m]) => `${n} ${m.compiled.plan?.barriers}`).join(', ')}`);
     }

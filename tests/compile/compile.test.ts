@@ -116,6 +116,35 @@ test('compile: what a replay cannot do is a clear error', () => {
   assert.throws(() => noGrad(() => compile((x: Tensor) => x.mul(2))(tensor([1]))), /outside noGrad/);
 });
 
+test('compile: a step whose work changes between calls, or that carries state by reassigning it, is a clear error at its second call', () => {
+  const W = randn([4, 3], { generator: new Generator().manualSeed(5) }); W.requiresGrad = true;
+  const x = randn([5, 4], { generator: new Generator().manualSeed(6) });
+  // JS control flow on a counter: the replay would repeat the first call's branch
+  let calls = 0;
+  const branchy = compile((x: Tensor) => (calls++ % 2 === 0 ? x.matmul(W).tanh() : x.matmul(W).relu()).sum());
+  branchy(x);
+  assert.throws(() => branchy(x), (e: Error) => e.name === 'CompileError' && /different kernel calls on its second call.*call 2 was tanh_forward, then relu_forward.*same work at every call/.test(e.message));
+  // state reassigned in JS (`running = f(running)`): the second run reads the program's scratch
+  let running: Tensor = randn([3], { generator: new Generator().manualSeed(7) }).mul(0);
+  const stateful = compile((x: Tensor) => {
+    const h = x.matmul(W);
+    running = noGrad(() => running.mul(0.9).add(h.mean(0).mul(0.1)));
+    return h.sum();
+  });
+  stateful(x);
+  assert.throws(() => stateful(x), /made inside a compiled step and not returned from it.*update state in place/);
+  assert.throws(() => running.tolist(), /program's scratch memory/, 'and reading it after the capture is the same error');
+  // the same state updated in place replays, and equals eager
+  const run = (compiledStep: boolean) => {
+    const r = tensor([0, 0, 0]).keep();
+    const f = (x: Tensor) => { const h = x.matmul(W); noGrad(() => r.mul_(0.9).add_(h.mean(0).mul(0.1))); return h.sum(); };
+    const step = compiledStep ? compile(f) : f;
+    for (let i = 0; i < 4; i++) step(x);
+    return Array.from(r.toArray());
+  };
+  assert.equal(run(true), run(false));
+});
+
 test('compile: an out-of-range index in a later call stops the program with the op\'s message', () => {
   const table = randn([5, 2], { generator: new Generator().manualSeed(4) });
   const f = compile((ix: Tensor) => table.index(ix).sum());

@@ -25,7 +25,8 @@ export async function failures() {
   await startThreads({ failForTest: true }).then(() => { out.started = 'no error'; }, (e) => { out.started = (e as Error).message; });
   const m = MODELS.notebook();
   const step = compile(m.step, { threads: 'always' });
-  step(randint(0, m.n, [32], { generator: m.g }));
+  step(randint(0, m.n, [32], { generator: m.g })); // the capture
+  step(randint(0, m.n, [32], { generator: m.g })); // its check (both eager)
   try { step(randint(0, m.n, [32], { generator: m.g })); out.helper = 'no error'; } catch (e) { out.helper = (e as Error).message; }
   out.afterHelper = threadsStatus().threads;
   await stopThreads();
@@ -34,6 +35,7 @@ export async function failures() {
   await startThreads();
   const bad = MODELS.notebook();
   const f = compile(bad.step, { threads: 'always' });
+  f(randint(0, bad.n, [32], { generator: bad.g }));
   f(randint(0, bad.n, [32], { generator: bad.g }));
   const before = bad.tensors().map((t) => hex(t.toArray() as Float32Array));
   const ix = tensor(Array.from(randint(0, bad.n, [32], { generator: bad.g }).toArray(), (v, i) => (i === 20 ? bad.n + 5 : v)), { dtype: 'int32' });

@@ -48,4 +48,20 @@ test('sgd: unfused plain sgd_step is sgd_update (the notebook\'s update)', () =>
   assertClose(readF32(b, n), readF32(a, n), 0, 'sgd_step unfused vs sgd_update');
 });
 
+test('sgd_step: a multiply-add whose f64 sum lands on an f32 midpoint rounds once, as a real fma, in the SIMD body and the tail', () => {
+  // p + d*(-lr) with d = 2^-24(1 + 2^-23), -lr = 1 - 2^-23, p = 1 + 2^-23: the exact sum is just
+  // below the midpoint 1 + 2^-23 + 2^-24, its f64 rounding is the midpoint itself, and rounding
+  // that to even would give 1 + 2^-22; one rounding gives 1 + 2^-23. Lanes mix it with plain ones.
+  const d = Math.fround(2 ** -24 * (1 + 2 ** -23)), lr = -Math.fround(1 - 2 ** -23), p0 = Math.fround(1 + 2 ** -23);
+  const n = 11;
+  const p = asF32(Array.from({ length: n }, (_, i) => (i % 3 === 0 ? p0 : 0.5 + i / 16)));
+  const g = asF32(Array.from({ length: n }, (_, i) => (i % 3 === 0 ? d : i / 32)));
+  const pp = f32buf(p);
+  k.sgd_step(pp, f32buf(g), 0, lr, 0, 0, 0, 0, n);
+  const got = readF32(pp, n);
+  for (let i = 0; i < n; i += 3) assertClose([got[i]], [p0], 0, `lane ${i}: one rounding`);
+  sgdStep(p, g, new Float64Array(n), lr, 0, 0, 0, false, false, false);
+  assertClose(got, p, 0, 'the reference');
+});
+
 test.run();
