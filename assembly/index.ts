@@ -39,3 +39,4 @@ export * from './kernels/layer_norm';
 export * from './kernels/binary_cross_entropy';
 export * from './kernels/adam';
 export * from './kernels/clip_grad';
+export * from './kernels/topk';

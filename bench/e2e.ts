@@ -1,7 +1,9 @@
 // `npm run bench:e2e`: the notebook's batch-norm training loop for N steps on
 // every wasmgrad build and, in the same run, on the peers that are present (TensorFlow.js wasm,
 // PyTorch, plain C at two gcc levels); then other models (bench/models.mjs: makemore part 3's
-// deeper batch-norm net, a small ReLU MLP with AdamW), compiled and eager, beside PyTorch. Each run is a child process that times its own loop, so
+// deeper batch-norm net, a small ReLU MLP with AdamW), compiled and eager, beside PyTorch; then
+// makemore.py's six models as `wasmgrad makemore` trains them (bench/makemore_loop.mjs), compiled
+// and eager, beside makemore.py itself in PyTorch (--makemore FILE). Each run is a child process that times its own loop, so
 // data loading and process start are left out. Runs alternate (A B C A B C ...) and each system's
 // median is reported. Whole-process runs do not fit tinybench (it times a function in-process),
 // so this is a plain median. Leaves out: per-kernel timings (`npm run bench`).
@@ -18,6 +20,7 @@ import { parseArgs, promisify } from 'node:util';
 import { init } from '../src/index.ts';
 import { makeSplits } from '../src/makemore/data.ts';
 import { readNames } from '../src/makemore/files.ts';
+import { MODEL_TYPES } from '../src/makemore/zoo/models.ts';
 
 const run = promisify(execFile);
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -25,6 +28,8 @@ const ROOT = here('../');
 const PEERS = join(ROOT, 'bench', 'peers');
 const PYTHON = '/usr/bin/python3';
 const BUILDS = ['relaxed', 'simd', 'scalar'] as const;
+/** makemore.py's --type values. */
+const MAKEMORE_TYPES = MODEL_TYPES;
 
 export interface E2EOptions {
   steps: number;
@@ -36,6 +41,12 @@ export interface E2EOptions {
   data: string;
   /** Steps per run of the other models (0: leave them out). */
   modelSteps?: number;
+  /** Steps per run of makemore.py's models (0: leave them out; the first step is not timed). */
+  makemoreSteps?: number;
+  /** Which of makemore.py's models (default all six). */
+  makemoreTypes?: readonly string[];
+  /** karpathy/makemore's makemore.py, whose own classes the PyTorch rows train (null: no PyTorch rows). */
+  makemorePy?: string | null;
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
 }
@@ -65,6 +76,8 @@ export interface E2EReport {
   defaultBuild: string;
   /** Steps per run of the other models' rows. */
   modelSteps?: number;
+  /** Steps per run of makemore.py's models' rows. */
+  makemoreSteps?: number;
   results: SystemResult[];
   /** Peers not run, and why. */
   skipped: string[];
@@ -198,6 +211,18 @@ export async function runE2E(opts: E2EOptions): Promise<E2EReport> {
     systems.push({ name: `wasmgrad ${info.build}, eager`, model, file: process.execPath, args: args('eager'), env });
     if (torchOk) systems.push({ name: 'PyTorch eager, 1 thread', model, file: PYTHON, args: [join(PEERS, 'torch_models.py'), opts.data, model, String(opts.modelSteps)] });
   }
+  // makemore.py's models at its default flags: `wasmgrad makemore`'s run, compiled and eager, and
+  // makemore.py's own classes in PyTorch (which needs the user's copy of makemore.py).
+  const makemoreTorch = opts.makemoreSteps && opts.peers && torchOk && opts.makemorePy;
+  if (opts.makemoreSteps && opts.peers && !opts.makemorePy) skipped.push("makemore.py in PyTorch: pass --makemore path/to/makemore.py (karpathy/makemore's) to time it beside wasmgrad makemore");
+  for (const type of opts.makemoreSteps ? opts.makemoreTypes ?? MAKEMORE_TYPES : []) {
+    const model = `makemore ${type}`, steps = String(opts.makemoreSteps);
+    for (const mode of ['compiled', 'eager']) {
+      systems.push({ name: `wasmgrad ${info.build}, ${mode}`, model, file: process.execPath, args: [here('./makemore_loop.mjs'), opts.data, type, steps],
+        env: { WASMGRAD_BUILD: info.build, WASMGRAD_THREADS: '1', WASMGRAD_EAGER: mode === 'eager' ? '1' : '0' } });
+    }
+    if (makemoreTorch) systems.push({ name: 'makemore.py, PyTorch eager, 1 thread', model, file: PYTHON, args: [join(PEERS, 'makemore_loop.py'), opts.makemorePy!, opts.data, type, steps] });
+  }
 
   const results: SystemResult[] = systems.map((s) => ({ name: s.name, ...(s.model ? { model: s.model } : {}), runs: [], median: null, loss: null, maxRSS: null }));
   try {
@@ -232,6 +257,7 @@ export async function runE2E(opts: E2EOptions): Promise<E2EReport> {
     machine: `${cpuModel()}, ${cores} cores, ${os.type()} ${os.release()}; ${versions.join(', ')}`,
     defaultBuild: info.build,
     ...(opts.modelSteps ? { modelSteps: opts.modelSteps } : {}),
+    ...(opts.makemoreSteps ? { makemoreSteps: opts.makemoreSteps } : {}),
     results,
     skipped,
   };
@@ -248,7 +274,7 @@ export function formatReport(r: E2EReport): string {
     const threaded = x.threaded ? ` (threaded: ${x.threaded.map((f) => `${Math.round(100 * f)}%`).join(', ')} of steps)` : '';
     return `| ${name} | ${x.median.toFixed(1)} | ${ratio} | ${((x.median * 200000) / 1e6).toFixed(1)} s | ${x.loss?.toFixed(4) ?? ''} | ${rss(x)} | ${runsOf(x, threaded)} |`;
   });
-  const models = [...new Set(r.results.flatMap((x) => (x.model ? [x.model] : [])))];
+  const models = [...new Set(r.results.flatMap((x) => (x.model && !x.model.startsWith('makemore ') ? [x.model] : [])))];
   const modelRows = models.flatMap((model) => {
     const xs = r.results.filter((x) => x.model === model);
     const compiled = xs.find((x) => x.name.endsWith(', compiled'))?.median ?? null;
@@ -273,8 +299,30 @@ export function formatReport(r: E2EReport): string {
       '|---|---|--:|--:|--:|--:|---|',
       ...modelRows,
     ] : []),
+    ...makemoreTable(r),
     ...(r.skipped.length ? ['', ...r.skipped.map((s) => `not run: ${s}`)] : []),
   ].join('\n');
+}
+
+/** makemore.py's models: ms per step, and how many times this row's time makemore.py's PyTorch takes. */
+function makemoreTable(r: E2EReport): string[] {
+  const xs = r.results.filter((x) => x.model?.startsWith('makemore '));
+  if (!xs.length) return [];
+  const rows = xs.map((x) => {
+    const type = x.model!.slice('makemore '.length);
+    if (x.median === null) return `| ${type} | ${x.name} | failed: ${x.error ?? 'no runs'} | | | | |`;
+    const torch = xs.find((y) => y.model === x.model && y.name.startsWith('makemore.py'))?.median ?? null;
+    const speedup = torch ? `${(torch / x.median).toFixed(2)}×` : '';
+    return `| ${type} | ${x.name} | ${(x.median / 1000).toFixed(2)} | ${speedup} | ${x.loss?.toFixed(4) ?? ''} | ${rss(x)} | ${x.runs.map((u) => (u / 1000).toFixed(2)).join(', ')}${x.error ? `; then failed: ${x.error}` : ''} |`;
+  });
+  return [
+    '',
+    `makemore.py's models at its default flags (\`wasmgrad makemore --type T\`: bench/makemore_loop.mjs; makemore.py's own classes: bench/peers/makemore_loop.py), ${r.makemoreSteps} steps per run, the first min(10, steps / 2) not timed, the same alternating runs:`,
+    '',
+    '| --type | system | ms/step | makemore.py\'s time ÷ this | loss, last 10 steps | peak RSS | runs (ms/step) |',
+    '|---|---|--:|--:|--:|--:|---|',
+    ...rows,
+  ];
 }
 
 const rss = (x: SystemResult) => (x.maxRSS ? `${Math.round(x.maxRSS / 1024)} MB` : '');
@@ -286,9 +334,13 @@ export const BENCH_HELP = `npm run bench:e2e -- [options]: time the notebook's t
 Options:
   --steps N            training steps per run (default 20000)
   --model-steps N      steps per run of the other models (default 2000; 0 leaves them out)
+  --makemore FILE      karpathy/makemore's makemore.py: time its six models in PyTorch beside
+                       \`wasmgrad makemore\`'s (without it, wasmgrad's rows only)
+  --makemore-steps N   steps per run of makemore.py's models (default 100; 0 leaves them out)
+  --types LIST         which of them, comma-separated (default ${MAKEMORE_TYPES.join(',')})
   --runs N             runs of each system (default 3)
   --no-peers           wasmgrad builds only
-  --smoke              a quick check: --steps 200 --model-steps 30 --runs 1 --no-peers
+  --smoke              a quick check: --steps 200 --model-steps 30 --makemore-steps 3 --runs 1 --no-peers
   --data FILE          names, one per line (default ./names.txt; downloaded from makemore if missing)
   --json               print the report as one JSON line instead of the table`;
 
@@ -298,6 +350,7 @@ export async function benchMain(argv: string[]): Promise<number> {
   try {
     v = parseArgs({ args: argv, strict: true, options: {
       steps: { type: 'string' }, 'model-steps': { type: 'string' }, runs: { type: 'string' }, 'no-peers': { type: 'boolean' }, smoke: { type: 'boolean' },
+      makemore: { type: 'string' }, 'makemore-steps': { type: 'string' }, types: { type: 'string' },
       data: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' }, debug: { type: 'boolean' },
     } }).values;
   } catch (e) {
@@ -314,6 +367,18 @@ export async function benchMain(argv: string[]): Promise<number> {
   try {
     const data = typeof v.data === 'string' ? v.data : 'names.txt';
     opts = { steps: int('steps', v.smoke ? 200 : 20000), runs: int('runs', v.smoke ? 1 : 3), peers: !v['no-peers'] && !v.smoke, data, modelSteps: int('model-steps', v.smoke ? 30 : 2000, 0) };
+    opts.makemoreSteps = int('makemore-steps', v.smoke ? 3 : 100, 0);
+    if (opts.makemoreSteps === 1) throw new RangeError("--makemore-steps must be 0 or at least 2 (the first steps are not timed), got '1'");
+    if (typeof v.types === 'string') {
+      const types = v.types.split(',').map((t) => t.trim());
+      const bad = types.find((t) => !(MAKEMORE_TYPES as readonly string[]).includes(t));
+      if (bad !== undefined) throw new RangeError(`--types: '${bad}' is not one of ${MAKEMORE_TYPES.join(', ')}`);
+      opts.makemoreTypes = types;
+    }
+    if (typeof v.makemore === 'string') {
+      if (!existsSync(v.makemore) || !statSync(v.makemore).isFile()) throw new Error(`--makemore ${v.makemore}: no such file; pass the path of karpathy/makemore's makemore.py`);
+      opts.makemorePy = v.makemore;
+    }
     await readNames(data, { download: v.data === undefined, log: (m) => process.stderr.write(m + '\n') });
   } catch (e) {
     process.stderr.write(`bench:e2e: ${(e as Error).message}\n`);

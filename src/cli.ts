@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // The wasmgrad command line: train / sample / eval the makemore notebook's model, every run
-// through makemore/session.ts. Errors the user can fix print one line and exit 2 (usage) or 1
-// (runtime); a signal during train saves the last completed step and exits 128 + its number.
+// through makemore/session.ts, and `makemore`, makemore.py's model zoo (src/cli/makemore.ts);
+// what the commands share is src/cli/common.ts. Errors the user can fix print one line and exit 2 (usage) or 1
+// (runtime); a signal during train or makemore saves the last completed step and exits 128 + its number.
 // --debug or WASMGRAD_DEBUG=1 prints the stack instead. Leaves out: the benchmarks (bench/).
-import { parseArgs } from 'node:util';
-import { readFileSync } from 'node:fs';
-import { init, type InitInfo, type Build } from './index.ts';
+import {
+  parse, intFlag, posFlag, out, note, Signals, ignoreClosedOutput, initFrom, UsageError, VERSION, BUILD_HELP, BUILD_OPTIONS, type Values,
+} from './cli/common.ts';
+import { cmdMakemore, MAKEMORE_HELP } from './cli/makemore.ts';
+import type { InitInfo } from './index.ts';
 import { DataError } from './makemore/data.ts';
 import {
   Session, NOTEBOOK, LIMITS, ConfigError, checkConfig, resumeConfig, checkVocab, datasetTensors, modelFromCheckpoint, splitLoss, sampleNames,
@@ -19,16 +22,14 @@ import { checkDataFits, MemoryLimitError, outOfMemoryMessage } from './makemore/
 import { escapeControls } from './makemore/text.ts';
 import { startProgress, lossChart, lossSvg, loadPlotter } from './makemore/report.ts';
 
-class UsageError extends Error {}
-
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
 const HELP = `wasmgrad ${VERSION}: train small neural networks in JavaScript (WebAssembly SIMD)
 
 Usage:
   wasmgrad train  [options]          train the makemore MLP (the reference notebook)
   wasmgrad sample --load FILE        sample names from a saved model
   wasmgrad eval   --load FILE        loss of a saved model on the data splits
+  wasmgrad makemore [options]        makemore.py's models (bigram, mlp, rnn, gru, bow,
+                                     transformer) with its flags, defaults and numbers
   wasmgrad help <command>            options of one command (or: wasmgrad <command> --help)
   wasmgrad --version
 
@@ -38,11 +39,6 @@ npm start runs \`wasmgrad train\` with the notebook's settings; give it flags af
 Exit codes: 0 done, 1 error, 2 bad usage, 128+N stopped by signal N (130 Ctrl-C, 143 SIGTERM,
 129 SIGHUP) after saving the last completed step.`;
 
-// The options every command that computes takes.
-const BUILD_HELP = `  --strict             the strict SIMD build (no relaxed SIMD): bit-identical numbers on every
-                       machine and runtime (the same as --build simd)
-  --build NAME         simd, relaxed or scalar (default: relaxed where the runtime has it, else
-                       simd; or WASMGRAD_BUILD)`;
 
 const TRAIN_HELP = `wasmgrad train: train the makemore notebook's MLP and print what the notebook prints
 
@@ -97,73 +93,13 @@ Options:
 ${BUILD_HELP}
   --debug              show stack traces`;
 
-const COMMAND_HELP: Record<string, string> = { train: TRAIN_HELP, sample: SAMPLE_HELP, eval: EVAL_HELP };
+const COMMAND_HELP: Record<string, string> = { train: TRAIN_HELP, sample: SAMPLE_HELP, eval: EVAL_HELP, makemore: MAKEMORE_HELP };
 
-type Values = Record<string, string | boolean | undefined>;
 
-function parse(argv: string[], options: Record<string, { type: 'string' | 'boolean' }>, command: string): Values {
-  checkNpmAteFlags(options, argv);
-  // `--steps -1` is a value, not a flag: join it so the value check can say what is wrong.
-  const args: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const name = argv[i].startsWith('--') ? argv[i].slice(2) : '';
-    if (options[name]?.type === 'string' && /^-\d|^-\.\d/.test(argv[i + 1] ?? '')) args.push(`${argv[i]}=${argv[++i]}`);
-    else args.push(argv[i]);
-  }
-  try {
-    return parseArgs({ args, options: { ...options, help: { type: 'boolean' }, debug: { type: 'boolean' } }, strict: true, allowPositionals: false }).values as Values;
-  } catch (e) {
-    const msg = (e as Error).message.replace(/\. To specify.*$/s, '').replace(/^Unknown option/, 'unknown option').replace(/\s*\n\s*/g, ' ');
-    throw new UsageError(`${command}: ${msg}; see \`wasmgrad ${command} --help\``);
-  }
-}
 
-/**
- * `npm start --data FILE` gives --data to npm, which passes FILE on alone (and keeps boolean
- * flags silently): npm tells us through npm_config_<flag>. Say how to pass them through.
- */
-function checkNpmAteFlags(options: Record<string, { type: 'string' | 'boolean' }>, argv: string[]): void {
-  const script = process.env.npm_lifecycle_event;
-  if (!script) return;
-  const eaten = Object.keys({ ...options, debug: 0 }).map((name) => (name === 'no-batchnorm' ? 'batchnorm' : name))
-    .filter((name) => process.env[`npm_config_${name.replace(/-/g, '_')}`] !== undefined);
-  if (!eaten.length) return;
-  const npm = script === 'start' ? 'npm start' : `npm run ${script}`;
-  const positionals = argv.filter((a) => !a.startsWith('-'));
-  const strings = eaten.filter((n) => options[n]?.type === 'string');
-  const flags = eaten.map((n) => {
-    if (n === 'batchnorm') return '--no-batchnorm';
-    const value = process.env[`npm_config_${n.replace(/-/g, '_')}`];
-    if (options[n]?.type !== 'string') return `--${n}`;
-    if (value !== 'true') return `--${n} ${value}`;
-    return strings.length === 1 && positionals.length === 1 ? `--${n} ${positionals[0]}` : `--${n} ...`;
-  });
-  throw new UsageError(`npm kept ${eaten.map((n) => (n === 'batchnorm' ? '--no-batchnorm' : `--${n}`)).join(', ')} for itself (it reads the flags before \`--\`); ` +
-    `run \`${npm} -- ${flags.join(' ')}\``);
-}
 
-/** An integer flag >= min, or the default; anything else is a usage error. */
-function intFlag(v: Values, name: string, def: number, min: number): number {
-  const raw = v[name];
-  if (raw === undefined) return def;
-  const n = Number(raw);
-  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isSafeInteger(n) || n < min) {
-    const want = min === 0 ? 'a whole number >= 0' : `a whole number >= ${min}`;
-    throw new UsageError(`--${name} must be ${want}, got '${raw}'`);
-  }
-  return n;
-}
 
-function posFlag(v: Values, name: string, def: number): number {
-  const raw = v[name];
-  if (raw === undefined) return def;
-  const n = Number(raw);
-  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got '${raw}'`);
-  return n;
-}
 
-const out = (line = '') => process.stdout.write(line + '\n');
-const note = (line: string) => process.stderr.write(line + '\n');
 const fmtStep = (i: number, steps: number, loss: number) => `${String(i).padStart(7)}/${String(steps).padStart(7)}: ${loss.toFixed(4)}`;
 
 /** Flag -> RunConfig key, for the settings a run is made of (and the names messages use). */
@@ -184,58 +120,8 @@ function givenConfig(v: Values): Partial<RunConfig> {
   return given;
 }
 
-const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
-type Caught = keyof typeof SIGNAL_NUMBERS;
 
-/**
- * Ctrl-C, SIGTERM and SIGHUP during `train`. While training, a signal stops the loop after the
- * step under way, so that the caller saves the last completed step; during a save, signals wait
- * for it to finish; at any other moment (nothing to save yet, or saved already) the process exits
- * at once. The exit code is the shell's for the first signal: 128 + its number.
- */
-class Signals {
-  caught: Caught | null = null;
-  private phase: 'training' | 'saving' | 'idle' = 'idle';
-  private why = 'nothing was saved';
 
-  constructor(private readonly log: (line: string) => void) {
-    for (const s of Object.keys(SIGNAL_NUMBERS)) process.on(s, this.handle);
-  }
-
-  get code(): number { return 128 + SIGNAL_NUMBERS[this.caught ?? 'SIGINT']; }
-
-  /** From now on a signal exits at once, printing `why` (what has been kept). */
-  idle(why: string): void { this.phase = 'idle'; this.why = why; }
-
-  training(): void { this.phase = 'training'; }
-
-  /** Runs a save that no signal interrupts. */
-  async saving<T>(save: () => Promise<T>): Promise<T> {
-    this.phase = 'saving';
-    try { return await save(); } finally { this.phase = 'idle'; }
-  }
-
-  dispose(): void { for (const s of Object.keys(SIGNAL_NUMBERS)) process.off(s, this.handle); }
-
-  private told = false;
-
-  private readonly handle = (signal: Caught) => {
-    this.caught ??= signal;
-    if (this.phase === 'training') return;
-    if (this.phase === 'saving') {
-      if (!this.told) this.log(`${signal}: finishing the checkpoint first`);
-      this.told = true;
-      return;
-    }
-    this.log(`interrupted by ${signal}: ${this.why}`);
-    process.exit(this.code);
-  };
-}
-
-/** Writes that fail because the terminal went away (SIGHUP) or a pipe closed must not end a run before its save. */
-function ignoreClosedOutput(): void {
-  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
-}
 
 async function cmdTrain(args: string[]): Promise<void> {
   const v = parse(args, {
@@ -377,24 +263,7 @@ async function cmdTrain(args: string[]): Promise<void> {
   signals.dispose();
 }
 
-const BUILD_OPTIONS = { strict: { type: 'boolean' }, build: { type: 'string' } } as const;
-const BUILD_NAMES: readonly Build[] = ['simd', 'relaxed', 'scalar', 'debug'];
 
-/** init() with the command's --strict / --build (and --threads); a build this runtime cannot run is the user's to fix. */
-async function initFrom(v: Values, threads?: number): Promise<InitInfo> {
-  let build: Build | undefined;
-  if (v.strict && v.build !== undefined && v.build !== 'simd') throw new UsageError(`--strict is the simd build; drop --strict or --build ${v.build}`);
-  if (v.strict) build = 'simd';
-  else if (v.build !== undefined) {
-    if (!BUILD_NAMES.includes(v.build as Build)) throw new UsageError(`--build must be simd, relaxed or scalar, got '${v.build}'`);
-    build = v.build as Build;
-  }
-  try {
-    return await init({ ...(build ? { build } : {}), ...(threads === undefined ? {} : { threads }) });
-  } catch (e) {
-    throw new UserError(((e as Error).message ?? String(e)).replace(/^wasmgrad: /, ''));
-  }
-}
 
 async function loadCheckpoint(path: string, v: Values): Promise<{ ckpt: Checkpoint; info: InitInfo }> {
   const ckpt = decodeCheckpoint(await readCheckpointFile(path));
@@ -441,14 +310,14 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'help') {
     if (rest[0] === undefined) { out(HELP); return 0; }
     const help = COMMAND_HELP[rest[0]];
-    if (!help) throw new UsageError(`help: no command '${rest[0]}'; use train, sample or eval`);
+    if (!help) throw new UsageError(`help: no command '${rest[0]}'; use train, sample, eval or makemore`);
     out(help);
     return 0;
   }
   if (command === '--version' || command === '-v') { out(VERSION); return 0; }
-  const commands: Record<string, (a: string[]) => Promise<void>> = { train: cmdTrain, sample: cmdSample, eval: cmdEval };
+  const commands: Record<string, (a: string[]) => Promise<void>> = { train: cmdTrain, sample: cmdSample, eval: cmdEval, makemore: cmdMakemore };
   const run = commands[command];
-  if (!run) throw new UsageError(`unknown command '${command}'; use train, sample or eval (see \`wasmgrad --help\`)`);
+  if (!run) throw new UsageError(`unknown command '${command}'; use train, sample, eval or makemore (see \`wasmgrad --help\`)`);
   await run(rest);
   return Number(process.exitCode ?? 0);
 }

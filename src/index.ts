@@ -20,6 +20,7 @@ export { cat, stack } from './ops/view.ts';
 export type { IndexItem, SliceSpec } from './ops/embedding.ts';
 export type { OneHotOptions } from './ops/one_hot.ts';
 export type { CrossEntropyOptions, NllOptions, BatchNormOptions, BCEOptions, BCEWithLogitsOptions, LossOptions } from './functional.ts';
+export type { TopkOptions, TopkResult } from './ops/topk.ts';
 export type { BackwardOptions } from './autograd.ts';
 export { WasmOutOfMemoryError } from './wasm/heap.ts';
 export * as nn from './nn/index.ts';

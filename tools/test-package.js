@@ -73,6 +73,7 @@ const NAMES = ['emma', 'olivia', 'ava', 'isabella', 'sophia', 'charlotte', 'mia'
 // One program for every runtime: it only uses the public API, and prints what it computed.
 const common = `import { init, tensor, randn, nn, optim, F, Generator, saveSafetensors, loadSafetensors, type InitInfo, type Tensor } from 'wasmgrad';
 import { makeSplits, buildVocab, buildDataset, Session, NOTEBOOK, decodeCheckpoint, type RunConfig } from 'wasmgrad/makemore';
+import { ZooRun, MAKEMORE_DEFAULTS, type ZooSettings } from 'wasmgrad/makemore/zoo';
 
 export async function main(initOptions: Parameters<typeof init>[0] = {}): Promise<string> {
   const info: InitInfo = await init({ ...initOptions, build: 'simd' });
@@ -96,10 +97,13 @@ export async function main(initOptions: Parameters<typeof init>[0] = {}): Promis
     opt.step();
     last = loss.item();
   }
+  const settings: ZooSettings = { ...MAKEMORE_DEFAULTS, type: 'transformer', nLayer: 1, nHead: 2, nEmbd: 8, maxSteps: 3 };
+  const zoo = new ZooRun(text, settings);
+  const zooLosses = [zoo.trainStep(), zoo.trainStep(), zoo.trainStep()];
   const back = loadSafetensors(saveSafetensors(model.stateDict()));
   const roundTrip = Object.entries(model.stateDict()).every(([k, t]) => back[k].toArray().join() === t.toArray().join());
   return JSON.stringify({ build: info.build, train: splits.train.n, X: Array.from(X), n, final: session.splitLosses(), samples: session.sample(3),
-    step: ckpt.training.step, nnLoss: last, roundTrip });
+    step: ckpt.training.step, nnLoss: last, roundTrip, zooLosses, zooSamples: zoo.sample(3) });
 }
 `;
 mkdirSync(join(app, 'src'));
@@ -127,6 +131,7 @@ check('node: runs', node.status === 0 && a, node.stderr);
 if (a) {
   check('node: trained the session to its last step and the numbers are sane', a.step === 300 && a.final.val > 0 && a.final.val < 4 && a.samples.length === 3, JSON.stringify(a));
   check('node: buildDataset and the nn/optim loop work, and state dicts round-trip', a.n === 3 && a.X.join() === '0,0,0,1,1,2' && Number.isFinite(a.nnLoss) && a.roundTrip, JSON.stringify(a));
+  check('node: wasmgrad/makemore/zoo trains a Transformer and samples', a.zooLosses.length === 3 && a.zooLosses.every((l) => l > 0 && l < 5) && a.zooSamples.train.length + a.zooSamples.test.length + a.zooSamples.new.length === 3, JSON.stringify(a));
 }
 const deno = join(root, 'node_modules', 'deno', 'bin.cjs');
 if (existsSync(deno)) {
@@ -198,6 +203,9 @@ check('wasmgrad help train', help.status === 0 && /--resume FILE/.test(help.stdo
 const cli = run(bin, ['train', '--steps', '300', '--batch-size', '8', '--embed', '4', '--hidden', '16', '--samples', '3', '--json', '--strict'], { cwd: app });
 const j = last(cli.stdout);
 check('wasmgrad train --json runs without the optional packages, and gives the library\'s numbers', cli.status === 0 && j && a && JSON.stringify(j.final) === JSON.stringify(a.final), cli.stderr);
+const zooCli = run(bin, ['makemore', '--type', 'bigram', '--max-steps', '20', '--json'], { cwd: app });
+const z = last(zooCli.stdout);
+check('wasmgrad makemore --json runs as installed', zooCli.status === 0 && z && z.log.length === 2 && z.settings.type === 'bigram' && existsSync(join(app, 'out', 'resume.safetensors')), zooCli.stderr);
 const plot = run(bin, ['train', '--steps', '10', '--batch-size', '8', '--plot', 'loss.svg'], { cwd: app });
 check('--plot without vega says how to get it, before training', plot.status === 1 && /needs the packages vega and vega-lite.*npm install vega vega-lite/.test(plot.stderr) && !/\d+\/\s*10:/.test(plot.stdout), plot.stderr);
 

@@ -27,11 +27,17 @@ def save_for_wasmgrad(model, path, metadata=None):
     tensors = {}
     for key, t in model.state_dict().items():
         tensors[key] = t.detach().to(torch.float32 if t.is_floating_point() else torch.int64).contiguous()
+    write_safetensors(path, {key: tensors[key] for key in sorted(tensors)}, metadata)
+
+
+def write_safetensors(path, tensors, metadata=None):
+    """Writes float32 and int64 tensors as a safetensors file, in the dict's order (8-byte header length, JSON header, data)."""
     header, blobs, offset = {}, [], 0
-    for key in sorted(tensors):
-        data = tensors[key].numpy().tobytes()
-        dtype = "F32" if tensors[key].dtype == torch.float32 else "I64"
-        header[key] = {"dtype": dtype, "shape": list(tensors[key].shape), "data_offsets": [offset, offset + len(data)]}
+    for key, t in tensors.items():
+        t = t.detach().to(torch.float32 if t.is_floating_point() else torch.int64).contiguous()
+        data = t.numpy().tobytes()
+        dtype = "F32" if t.dtype == torch.float32 else "I64"
+        header[key] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
         blobs.append(data)
         offset += len(data)
     if metadata:

@@ -83,7 +83,10 @@ export function sqrt_forward(out: usize, a: usize, N: i32): void {
 
 // a (N) -> out (N) = a^p; backward keeps inp. ref: src/ref/unary.ts
 // NOTE: p = 2, 0.5, -1 and -0.5 are the notebook's (x**2, var**0.5, sum**-1, (var+eps)**-0.5)
-// and run as the float32 ops x*x, sqrt(x), 1/x and 1/sqrt(x) (two roundings for the last one).
+// and run as the float32 ops x*x, sqrt(x), 1/x and 1/sqrt(x) (two roundings for the last one);
+// p = 3 (GPT-2's GELU) and -2 run as (x*x)*x and 1/(x*x): PyTorch's CPU kernel special-cases
+// those six exponents this way, so its pow(x, 3.0) is x*x*x bit for bit (checked on 10^6
+// values), not the correctly rounded cube (which differs in a quarter of them).
 // So (-0)**0.5 = -0 as torch.sqrt gives, where IEEE pow would say +0. Any other p goes through
 // float64 pow, which gets the sign of a negative base right for integer p and NaN otherwise.
 // @same neg_forward
@@ -92,6 +95,8 @@ export function pow_forward(out: usize, a: usize, p: f32, N: i32): void {
   else if (p == 0.5) powSpecial(out, a, N, 1);
   else if (p == -1) powSpecial(out, a, N, 2);
   else if (p == -0.5) powSpecial(out, a, N, 3);
+  else if (p == 3) powSpecial(out, a, N, 4);
+  else if (p == -2) powSpecial(out, a, N, 5);
   else {
     const pp = <f64>p;
     for (let i = 0; i < N; i++) {
@@ -101,7 +106,7 @@ export function pow_forward(out: usize, a: usize, p: f32, N: i32): void {
   }
 }
 
-// which: 0 = x*x, 1 = sqrt x, 2 = 1/x, 3 = 1/sqrt x
+// which: 0 = x*x, 1 = sqrt x, 2 = 1/x, 3 = 1/sqrt x, 4 = (x*x)*x, 5 = 1/(x*x)
 // @ts-ignore: decorator
 @inline function powSpecial(out: usize, a: usize, N: i32, which: i32): void {
   let i = 0;
@@ -114,7 +119,9 @@ export function pow_forward(out: usize, a: usize, p: f32, N: i32): void {
       if (which == 0) r = f32x4.mul(x, x);
       else if (which == 1) r = f32x4.sqrt(x);
       else if (which == 2) r = f32x4.div(one, x);
-      else r = f32x4.div(one, f32x4.sqrt(x));
+      else if (which == 3) r = f32x4.div(one, f32x4.sqrt(x));
+      else if (which == 4) r = f32x4.mul(f32x4.mul(x, x), x);
+      else r = f32x4.div(one, f32x4.mul(x, x));
       v128.store(out + o, r);
     }
   }
@@ -125,7 +132,9 @@ export function pow_forward(out: usize, a: usize, p: f32, N: i32): void {
     if (which == 0) r = x * x;
     else if (which == 1) r = Mathf.sqrt(x);
     else if (which == 2) r = 1 / x;
-    else r = 1 / Mathf.sqrt(x);
+    else if (which == 3) r = 1 / Mathf.sqrt(x);
+    else if (which == 4) r = x * x * x;
+    else r = 1 / (x * x);
     store<f32>(out + o, r);
   }
 }
@@ -203,6 +212,24 @@ export function pow_backward(dinp: usize, inp: usize, dout: usize, p: f32, N: i3
       const o = <usize>i << 2;
       const g = load<f32>(dout + o);
       store<f32>(dinp + o, load<f32>(dinp + o) + (g + g) * load<f32>(inp + o));
+    }
+    return;
+  }
+  if (p == 3) {
+    // PyTorch's order: dout * (3 * x²), x² = x*x, each product rounded (as its forward, x*x*x)
+    if (ASC_FEATURE_SIMD) {
+      const three = f32x4.splat(3);
+      for (; i + 4 <= N; i += 4) {
+        const o = <usize>i << 2;
+        const x = v128.load(inp + o);
+        const d = f32x4.mul(v128.load(dout + o), f32x4.mul(three, f32x4.mul(x, x)));
+        v128.store(dinp + o, f32x4.add(v128.load(dinp + o), d));
+      }
+    }
+    for (; i < N; i++) {
+      const o = <usize>i << 2;
+      const x = load<f32>(inp + o);
+      store<f32>(dinp + o, load<f32>(dinp + o) + load<f32>(dout + o) * (<f32>3 * (x * x)));
     }
     return;
   }

@@ -3,7 +3,7 @@
 // Reads take regular files only, up to a size cap; writes go through a temporary file that is
 // written whole, flushed and checked before a rename puts it in place, so the old file stays
 // until the new one is complete. Leaves out: what the bytes mean (checkpoint.ts, data.ts).
-import { open, stat, readdir, access, realpath, rename, unlink, chmod, chown, constants, type FileHandle } from 'node:fs/promises';
+import { open, stat, mkdir, readdir, access, realpath, rename, unlink, chmod, chown, constants, type FileHandle } from 'node:fs/promises';
 import { unlinkSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { hostname } from 'node:os';
@@ -68,9 +68,13 @@ export async function readRegularFile(path: string, what: string, max: number, f
   }
 }
 
-/** Reads the names file as UTF-8 text (invalid bytes become U+FFFD, which parseNames rejects). */
-export async function readNames(path: string, opts: { download: boolean; log: (msg: string) => void }): Promise<string> {
-  const fix = 'pass --data path/to/names.txt (one name per line)';
+/**
+ * Reads the names file as UTF-8 text (invalid bytes become U+FFFD, which parseNames rejects).
+ * `flag` is the option that names the file, for the messages (default '--data').
+ */
+export async function readNames(path: string, opts: { download: boolean; log: (msg: string) => void; flag?: string }): Promise<string> {
+  const flag = opts.flag ?? '--data';
+  const fix = `pass ${flag} path/to/names.txt (one name per line)`;
   let bytes: Uint8Array;
   try {
     bytes = await readRegularFile(path, 'names file', MAX_NAMES_BYTES, fix);
@@ -78,7 +82,7 @@ export async function readNames(path: string, opts: { download: boolean; log: (m
     if (e instanceof UserError) throw e;
     const code = errno(e);
     if (code === 'ENOENT' && opts.download) {
-      await download(path, opts.log);
+      await download(path, opts.log, flag);
       bytes = await readRegularFile(path, 'names file', MAX_NAMES_BYTES, fix);
     } else if (code === 'ENOENT') {
       throw new UserError(`names file not found: ${path}; ${fix}`);
@@ -90,10 +94,10 @@ export async function readNames(path: string, opts: { download: boolean; log: (m
 }
 
 /** Fetches the names list, at most MAX_NAMES_BYTES, checks that it is one, then saves it durably. */
-async function download(path: string, log: (msg: string) => void): Promise<void> {
+async function download(path: string, log: (msg: string) => void, flag: string): Promise<void> {
   const url = namesUrl();
   log(`${path} not found: downloading makemore's names.txt from ${url}`);
-  const manual = `Download it from ${url} to ${path}, or pass --data FILE`;
+  const manual = `Download it from ${url} to ${path}, or pass ${flag} FILE`;
   let body: Uint8Array;
   try {
     body = await fetchCapped(url, MAX_NAMES_BYTES);
@@ -157,6 +161,27 @@ export async function checkWritable(path: string, flag: string): Promise<void> {
   const s = await stat(path).catch(() => null);
   if (s?.isDirectory()) throw new UserError(`${flag} ${path} is a folder; give a file name`);
   if (s && !s.isFile()) throw new UserError(`${flag} ${path} is ${kindOf(s)}, not a regular file; give the path of a file to write`);
+}
+
+/**
+ * Makes the folder `path` and any missing parent, or throws a UserError naming `flag`: one that
+ * exists and is not a folder, or one that cannot be made (read-only, no permission, /proc...).
+ * NOTE: not mkdir({ recursive: true }), which Node 20 retries forever under /proc.
+ */
+export async function makeFolder(path: string, flag: string): Promise<void> {
+  const missing: string[] = [];
+  for (let at = resolve(path); ; at = dirname(at)) {
+    const s = await stat(at).catch((e) => { if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return null; throw new UserError(`${flag} ${path}: cannot look at ${at} (${errno(e) ?? (e as Error).message}); choose another folder`); });
+    if (s && !s.isDirectory()) throw new UserError(`${flag} ${path}: ${at} is ${s.isFile() ? 'a file' : kindOf(s)}, not a folder; choose another folder`);
+    if (s) break;
+    missing.unshift(at);
+    if (dirname(at) === at) break;
+  }
+  for (const dir of missing) {
+    await mkdir(dir).catch((e) => {
+      if (errno(e) !== 'EEXIST') throw new UserError(`${flag} ${path}: cannot create ${dir} (${errno(e) ?? (e as Error).message}); choose another folder`);
+    });
+  }
 }
 
 export interface NamedPath {
@@ -357,9 +382,11 @@ async function syncFolder(dir: string): Promise<void> {
   }
 }
 
-/** Reads a checkpoint file's bytes (a regular file, at most MAX_CHECKPOINT_BYTES), with a one-line error for the usual mistakes. */
-export async function readCheckpointFile(path: string): Promise<Uint8Array> {
-  const fix = 'pass the file written by `wasmgrad train --save FILE`';
+/**
+ * Reads a checkpoint file's bytes (a regular file, at most MAX_CHECKPOINT_BYTES), with a one-line
+ * error for the usual mistakes; `fix` says which file to pass instead.
+ */
+export async function readCheckpointFile(path: string, fix = 'pass the file written by `wasmgrad train --save FILE`'): Promise<Uint8Array> {
   try {
     return await readRegularFile(path, 'checkpoint', MAX_CHECKPOINT_BYTES, fix);
   } catch (e) {

@@ -107,10 +107,10 @@ export function checkDataFits(text: string, s: Omit<RunSizes, 'vocabSize' | 'exa
  * The user's words for an allocation that failed (the engine's "out of wasm memory", or a JS
  * typed array too large to create), or null for any other error.
  */
-export function outOfMemoryMessage(e: unknown): string | null {
+export function outOfMemoryMessage(e: unknown, fix = 'use a smaller --hidden, --embed, --block-size or --batch-size, or less data'): string | null {
   const msg = (e as Error)?.message ?? '';
   if (/out of wasm memory/.test(msg) || (e instanceof RangeError && /allocation failed|Invalid typed array length|Array buffer allocation|Invalid array length/i.test(msg))) {
-    return 'out of memory: this run needs more than wasm (4 GiB) or this machine can give; use a smaller --hidden, --embed, --block-size or --batch-size, or less data';
+    return `out of memory: this run needs more than wasm (4 GiB) or this machine can give; ${fix}`;
   }
   return null;
 }

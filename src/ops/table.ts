@@ -27,6 +27,7 @@ import { layerNorm } from './layer_norm.ts';
 import { dropout } from './dropout.ts';
 import { mseLoss, l1Loss } from './losses.ts';
 import { binaryCrossEntropy, binaryCrossEntropyWithLogits } from './binary_cross_entropy.ts';
+import { topk } from './topk.ts';
 
 type Where = 'both' | 'method' | 'F' | 'getter';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -119,6 +120,7 @@ export const table = {
   logsumexp: [reduce.logsumexp, 'both'],
   // products, normalisations, losses
   matmul: [matmul, 'both'],
+  topk: [topk, 'both'],
   softmax: [softmax, 'both'],
   logSoftmax: [logSoftmax, 'both'],
   crossEntropy: [crossEntropy, 'F'],

@@ -51,6 +51,28 @@ class AdamBase extends Optimizer<AdamOptions, GroupState> {
     return { m: null, v: null, vmax: null, steps: group.params.map(() => 0) };
   }
 
+  protected tensorState(group: AdamOptions): string[] {
+    return group.amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq'];
+  }
+
+  protected numberState(): string[] { return ['step']; }
+
+  protected block(gi: number, key: string, make: boolean): Storage | null {
+    const st = this.states[gi];
+    const field = ({ exp_avg: 'm', exp_avg_sq: 'v', max_exp_avg_sq: 'vmax' } as const)[key as 'exp_avg'];
+    if (make) st[field] ??= this.newBlock(gi);
+    return st[field];
+  }
+
+  protected numbersOf(gi: number, i: number): Record<string, number> | null {
+    const step = this.states[gi].steps[i];
+    return step > 0 ? { step } : null;
+  }
+
+  protected setNumbers(gi: number, i: number, numbers: Record<string, number> | null): void {
+    this.states[gi].steps[i] = numbers ? Math.fround(numbers.step) : 0;
+  }
+
   step(): void {
     this.paramGroups.forEach((group, gi) => {
       const st = this.states[gi], packed = this.packed(gi);

@@ -2,16 +2,29 @@
 // options over the defaults), each group's parameters and gradients packed into one block so a
 // step is one kernel call per group, zeroGrad, and a learning rate a compiled step reads at
 // every call. The update rules live in sgd.ts and adam.ts.
-import type { Tensor } from '../tensor.ts';
+import { Tensor } from '../tensor.ts';
 import { checkOptions } from '../ops/check.ts';
 import { zeroGrads } from '../nn/module.ts';
-import { checkParams, packParameters, stillPacked, type Packed } from './pack.ts';
+import { zeros } from '../creation.ts';
+import { kernels } from '../wasm/load.ts';
+import { livePtr, type Storage } from '../memory.ts';
+import { checkParams, packParameters, stillPacked, stateBlock, type Packed } from './pack.ts';
 
 /** A parameter group: its parameters and any options that differ from the optimizer's defaults. */
 export type ParamGroupSpec<O> = { params: Iterable<Tensor> } & Partial<O>;
 
 /** A parameter group as the optimizer keeps it: every option filled in (from the defaults). */
 export type ParamGroup<O> = { params: Tensor[]; initialLr?: number } & O;
+
+/**
+ * An optimizer's state as PyTorch's state_dict() lays it out: `state` by parameter number (counted
+ * across the groups in order), holding only parameters that have state (have been stepped); each
+ * group's options with its parameters as those numbers. The tensors are copies.
+ */
+export interface OptimizerStateDict {
+  state: Record<number, Record<string, Tensor | number>>;
+  paramGroups: ({ params: number[] } & Record<string, unknown>)[];
+}
 
 /** The options every optimizer has. */
 export interface BaseOptions { lr: number }
@@ -71,6 +84,122 @@ export abstract class Optimizer<O extends BaseOptions, S> {
   protected packed(i: number): Packed | null {
     const p = this.packs[i];
     return p && stillPacked(this.paramGroups[i].params, p) ? p : null;
+  }
+
+  /** The names of the per-parameter state kept in blocks over a group ('exp_avg', ...), for these options. */
+  protected abstract tensorState(group: O): string[];
+  /** The names of the per-parameter numbers ('step'). */
+  protected abstract numberState(): string[];
+  /** Group gi's block holding state `key` for all its parameters (made, zeroed, when `make`), or null. */
+  protected abstract block(gi: number, key: string, make: boolean): Storage | null;
+  /** Parameter i of group gi's numbers, or null when it has no state yet (never stepped). */
+  protected abstract numbersOf(gi: number, i: number): Record<string, number> | null;
+  /** Sets parameter i of group gi's numbers (null: no state). */
+  protected abstract setNumbers(gi: number, i: number, numbers: Record<string, number> | null): void;
+
+  /** The state to resume from later with loadStateDict (PyTorch's state_dict layout; copies, not views). */
+  stateDict(): OptimizerStateDict {
+    const state: OptimizerStateDict['state'] = {};
+    const paramGroups: OptimizerStateDict['paramGroups'] = [];
+    let index = 0;
+    this.paramGroups.forEach((group, gi) => {
+      const ids: number[] = [];
+      let at = 0;
+      group.params.forEach((p, i) => {
+        const numbers = this.numbersOf(gi, i);
+        if (numbers) {
+          const entry: Record<string, Tensor | number> = { ...numbers };
+          for (const key of this.tensorState(group)) {
+            const b = this.block(gi, key, false);
+            const t = zeros(p.shape).keep();
+            if (b) kernels().copy(t._writePtr(), livePtr(b) + at * 4, p.numel());
+            entry[key] = t;
+          }
+          state[index] = entry;
+        }
+        ids.push(index++);
+        at += p.numel();
+      });
+      const { params: _, ...options } = group;
+      paramGroups.push({ ...structuredClone(options), params: ids });
+    });
+    return { state, paramGroups };
+  }
+
+  /**
+   * Loads a state from stateDict() (this optimizer's kind, the same groups of parameters of the
+   * same shapes): the groups' options and every parameter's state, so that training continues
+   * exactly. Everything is checked first: nothing changes if anything does not fit.
+   */
+  loadStateDict(sd: OptimizerStateDict): void {
+    const op = `${this.name}.loadStateDict`;
+    if (sd === null || typeof sd !== 'object' || !Array.isArray(sd.paramGroups) || sd.state === null || typeof sd.state !== 'object') {
+      throw new Error(`${op}: expected { state, paramGroups } from stateDict()`);
+    }
+    if (sd.paramGroups.length !== this.paramGroups.length) {
+      throw new Error(`${op}: the state dict has ${sd.paramGroups.length} parameter groups, this optimizer ${this.paramGroups.length}`);
+    }
+    const known = Object.keys(this.checks);
+    const options: O[] = [];
+    const where: { gi: number; i: number; p: Tensor }[] = [];
+    sd.paramGroups.forEach((g, gi) => {
+      const mine = this.paramGroups[gi];
+      if (g === null || typeof g !== 'object' || !Array.isArray(g.params) || g.params.length !== mine.params.length) {
+        throw new Error(`${op}: parameter group ${gi} of the state dict has ${Array.isArray(g?.params) ? g.params.length : 'no'} parameters, this optimizer's ${mine.params.length}`);
+      }
+      const { params: ids, ...rest } = g;
+      checkOptions(this.name, rest, [...known, 'initialLr']);
+      const o = { ...mine, ...structuredClone(rest) } as unknown as ParamGroup<O>;
+      for (const k of known as (keyof O)[]) this.checks[k](o[k]);
+      if (o.initialLr !== undefined) this.checks.lr(o.initialLr as O['lr']);
+      options.push(o);
+      ids.forEach((id, i) => {
+        if (!Number.isSafeInteger(id) || id < 0 || where[id]) throw new Error(`${op}: parameter group ${gi} lists parameter ${String(id)}, which is not a new parameter number`);
+        where[id] = { gi, i, p: mine.params[i] };
+      });
+    });
+    for (const [id, entry] of Object.entries(sd.state)) {
+      const w = where[Number(id)];
+      if (!w) throw new Error(`${op}: state for parameter ${id}, which no parameter group lists`);
+      const tensors = this.tensorState(options[w.gi]), numbers = this.numberState();
+      if (entry === null || typeof entry !== 'object') throw new Error(`${op}: the state of parameter ${id} must be an object`);
+      for (const [key, v] of Object.entries(entry)) {
+        if (numbers.includes(key)) {
+          if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`${op}: '${key}' of parameter ${id} must be a number >= 0, got ${v instanceof Tensor ? 'a Tensor' : String(v)}`);
+        } else if (tensors.includes(key)) {
+          if (!(v instanceof Tensor)) throw new Error(`${op}: state '${key}' of parameter ${id} must be a Tensor, got ${typeof v}`);
+          if (v.dtype !== 'float32' || v.shape.length !== w.p.shape.length || v.shape.some((n, k) => n !== w.p.shape[k])) {
+            throw new Error(`${op}: state '${key}' of parameter ${id} is [${v.shape.join(', ')}] ${v.dtype}, the parameter [${w.p.shape.join(', ')}] ${w.p.dtype}`);
+          }
+        } else throw new Error(`${op}: unknown state '${key}' for parameter ${id} (a ${this.name} keeps ${[...numbers, ...tensors].join(', ')})`);
+      }
+      const missing = [...numbers, ...tensors].filter((k) => !(k in entry));
+      if (missing.length) throw new Error(`${op}: the state of parameter ${id} lacks ${missing.map((k) => `'${k}'`).join(', ')}`);
+    }
+    // Everything fits: set the options, then every parameter's state (none where the dict has none).
+    options.forEach((o, gi) => Object.assign(this.paramGroups[gi], o));
+    let id = 0;
+    this.paramGroups.forEach((group, gi) => {
+      let at = 0;
+      group.params.forEach((p, i) => {
+        const entry = (sd.state as Record<number, Record<string, Tensor | number>>)[id++];
+        const n = p.numel();
+        for (const key of this.tensorState(group)) {
+          const b = this.block(gi, key, !!entry);
+          if (!b) continue;
+          if (entry) kernels().copy(livePtr(b) + at * 4, (entry[key] as Tensor).ptr, n);
+          else kernels().fill(livePtr(b) + at * 4, 0, n);
+          b.version++;
+        }
+        this.setNumbers(gi, i, entry ? Object.fromEntries(this.numberState().map((k) => [k, entry[k] as number])) : null);
+        at += n;
+      });
+    });
+  }
+
+  /** A zeroed block for state over all of group gi's parameters. */
+  protected newBlock(gi: number): Storage {
+    return stateBlock(this.paramGroups[gi].params.reduce((n, p) => n + p.numel(), 0));
   }
 
   /** The learning rate, when every group has the same one; setting it sets every group's. */

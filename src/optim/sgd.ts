@@ -47,6 +47,25 @@ export class SGD extends Optimizer<SGDOptions, GroupState> {
     return { buf: null, started: group.params.map(() => false) };
   }
 
+  protected tensorState(group: SGDOptions): string[] { return group.momentum ? ['momentum_buffer'] : []; }
+
+  protected numberState(): string[] { return []; }
+
+  protected block(gi: number, key: string, make: boolean): Storage | null {
+    const st = this.states[gi];
+    if (make && key === 'momentum_buffer') st.buf ??= this.newBlock(gi);
+    return st.buf;
+  }
+
+  /** A parameter has state (its momentum buffer) once a step with momentum has started it. */
+  protected numbersOf(gi: number, i: number): Record<string, number> | null {
+    return this.paramGroups[gi].momentum && this.states[gi].started[i] ? {} : null;
+  }
+
+  protected setNumbers(gi: number, i: number, numbers: Record<string, number> | null): void {
+    this.states[gi].started[i] = numbers !== null;
+  }
+
   step(): void {
     this.paramGroups.forEach((group, gi) => {
       const st = this.states[gi], packed = this.packed(gi);

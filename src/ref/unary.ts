@@ -11,13 +11,16 @@ export const logForward = map(Math.log);
 export const log10Forward = map(Math.log10);
 export const sqrtForward = map(Math.sqrt);
 
-/** a^p; p = 2, 0.5, -1, -0.5 are the float32 ops x*x, sqrt x, 1/x, 1/sqrt x (so (-0)**0.5 = -0). */
+/**
+ * a^p; p = 2, 0.5, -1, -0.5, 3, -2 are the float32 ops x*x, sqrt x, 1/x, 1/sqrt x, (x*x)*x and
+ * 1/(x*x), as PyTorch's CPU kernel special-cases them (so (-0)**0.5 = -0).
+ */
 export function powForward(out: Float64Array, a: ArrayLike<number>, p: number, N: number): void {
   p = f(p);
   for (let i = 0; i < N; i++) {
     const x = a[i];
     out[i] = p === 2 ? f(x * x) : p === 0.5 ? f(Math.sqrt(x)) : p === -1 ? f(1 / x)
-      : p === -0.5 ? f(1 / f(Math.sqrt(x))) : f(Math.pow(x, p));
+      : p === -0.5 ? f(1 / f(Math.sqrt(x))) : p === 3 ? f(f(x * x) * x) : p === -2 ? f(1 / f(x * x)) : f(Math.pow(x, p));
   }
 }
 
@@ -37,10 +40,14 @@ export function log10Backward(dinp: Float64Array, inp: ArrayLike<number>, dout: 
   for (let i = 0; i < N; i++) dinp[i] = f(dinp[i] + f(dout[i] / f(inp[i] * ln10)));
 }
 
-/** dinp += dout * p * inp^(p-1), the term in float64 rounded once */
+/** dinp += dout * p * inp^(p-1), the term in float64 rounded once; for p = 3, PyTorch's float32 dout * (3 * (x*x)) */
 export function powBackward(dinp: Float64Array, inp: ArrayLike<number>, dout: ArrayLike<number>, p: number, N: number): void {
   p = f(p);
   if (p === 0) return; // the gradient of x^0 is 0 everywhere, as PyTorch's
+  if (p === 3) {
+    for (let i = 0; i < N; i++) dinp[i] = f(dinp[i] + f(dout[i] * f(3 * f(inp[i] * inp[i]))));
+    return;
+  }
   for (let i = 0; i < N; i++) dinp[i] = f(dinp[i] + f(dout[i] * p * Math.pow(inp[i], p - 1)));
 }
 

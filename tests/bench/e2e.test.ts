@@ -29,6 +29,14 @@ namesTest('bench: --smoke trains on every build and prints one row each', () => 
     assert.match(c![5], /^\d\.\d{4}$/);
     assert.is(e![5], c![5], `${model}: eager and compiled train to the same loss`);
   }
+  // makemore.py's models, compiled and eager: the same run, so the same loss column
+  for (const type of ['bigram', 'mlp', 'rnn', 'gru', 'bow', 'transformer']) {
+    const cells = (mode: string) => r.stdout.split('\n').find((l) => new RegExp(`^\\| ${type} \\| wasmgrad \\w+, ${mode} \\|`).test(l))?.split('|').map((c) => c.trim());
+    const [c, e] = [cells('compiled'), cells('eager')];
+    assert.ok(c && e, `makemore ${type} rows:\n${r.stdout}`);
+    assert.match(c![5], /^\d\.\d{4}$/);
+    assert.is(e![5], c![5], `makemore ${type}: eager and compiled train to the same loss`);
+  }
   if (os.cpus().length >= 2) {
     // the two-thread row trains the same model: the same loss column as the strict build's row
     const loss = (name: string) => r.stdout.split('\n').find((l) => l.startsWith(`| ${name} |`) || l.startsWith(`| **${name}** `))?.split('|')[5]?.trim();
@@ -47,8 +55,11 @@ test('bench: ratios are to the default build; a failed system says why', () => {
       { name: 'C', runs: [5], median: 5, loss: 2.5, maxRSS: null, error: 'bang' },
       { name: 'wasmgrad simd, compiled', model: 'deep', runs: [100], median: 100, loss: 3, maxRSS: null },
       { name: 'wasmgrad simd, eager', model: 'deep', runs: [250], median: 250, loss: 3, maxRSS: null },
+      { name: 'wasmgrad simd, compiled', model: 'makemore gru', runs: [4000, 5000], median: 4500, loss: 2.9, maxRSS: null },
+      { name: 'makemore.py, PyTorch eager, 1 thread', model: 'makemore gru', runs: [27000], median: 27000, loss: 2.9, maxRSS: null },
     ],
     modelSteps: 500,
+    makemoreSteps: 100,
   };
   const out = formatReport(report);
   assert.match(out, /\| \*\*wasmgrad simd\*\* \(default\) \| 50\.0 \| 1\.00× \| 10\.0 s \| 2\.5000 \| 80 MB \| 50\.0, 40\.0, 60\.0 \|/);
@@ -59,11 +70,15 @@ test('bench: ratios are to the default build; a failed system says why', () => {
   assert.match(out, /Other models \(bench\/models\.mjs\), 500 steps/);
   assert.match(out, /\| deep \| wasmgrad simd, eager \| 250\.0 \| 2\.50× \| 3\.0000 \|/);
   assert.not.match(out, /\| wasmgrad simd, eager \| 250\.0 \| 5\.00×/, 'model rows are not in the notebook table');
+  assert.match(out, /makemore\.py's models at its default flags .* 100 steps per run/);
+  assert.match(out, /\| gru \| wasmgrad simd, compiled \| 4\.50 \| 6\.00× \| 2\.9000 \|\s*\| 4\.00, 5\.00 \|/);
+  assert.match(out, /\| gru \| makemore\.py, PyTorch eager, 1 thread \| 27\.00 \| 1\.00× \|/);
+  assert.not.match(out, /\| makemore gru \|/, 'makemore rows are not in the other models\' table');
 });
 
 test('bench: bad flags exit 2 with one line, before looking for names.txt', () => {
   const empty = mkdtempSync(join(os.tmpdir(), 'wasmgrad-bench-')); // no names.txt: flags must fail first
-  for (const args of [['--steps', '0'], ['--runs', 'x'], ['--model-steps', '-1'], ['--bogus']]) {
+  for (const args of [['--steps', '0'], ['--runs', 'x'], ['--model-steps', '-1'], ['--makemore-steps', '1'], ['--types', 'mlp,lstm'], ['--bogus']]) {
     const r = run(args, empty);
     assert.is(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
