@@ -14,7 +14,7 @@ import { namesText } from '../tests/helpers/names.ts';
 const chunks = Number(process.argv[2] ?? 40), chunk = 200, long = Number(process.argv[3] ?? 20000);
 const info = await init({ threads: 2 });
 const text = namesText();
-if (!text) throw new Error('needs names.txt (copy ../shared/data/names.txt or run `wasmgrad train` once to download it)');
+if (!text) throw new Error('needs names.txt in this folder (run `wasmgrad train` once to download it)');
 const s = makeSplits(text, { blockSize: 3, seed: 42 });
 const { X, Y } = datasetTensors(s.train, 3);
 const config = { vocabSize: 27, blockSize: 3, nEmbed: 10, nHidden: 200, batchnorm: true };
