@@ -139,14 +139,14 @@ export interface Splits {
 }
 
 /**
- * The whole pipeline of the notebook's first cells: parse, vocab over all words, shuffle and
+ * The whole pipeline of the notebook's first cells: parse (or take parseNames' words), vocab over all words, shuffle and
  * split, build the three datasets.
  * @example
  *   const s = makeSplits(text, { blockSize: 3, seed: 42 });
  *   s.train.n; // 182625 on names.txt
  */
-export function makeSplits(text: string, opts: { blockSize: number; seed: number }): Splits {
-  const words = parseNames(text);
+export function makeSplits(text: string | string[], opts: { blockSize: number; seed: number }): Splits {
+  const words = typeof text === 'string' ? parseNames(text) : text;
   const vocab = buildVocab(words);
   const split = splitWords(words, opts.seed);
   for (const name of ['train', 'val', 'test'] as const) {

@@ -98,8 +98,8 @@ export function countExamples(words: readonly string[]): number {
  * checkFits for a run on this names text, before its splits are built (they are the part that
  * grows with the data): counts its examples and vocabulary. Throws DataError for bad text.
  */
-export function checkDataFits(text: string, s: Omit<RunSizes, 'vocabSize' | 'examples'>, from: string, fix?: string): void {
-  const words = parseNames(text);
+export function checkDataFits(text: string | string[], s: Omit<RunSizes, 'vocabSize' | 'examples'>, from: string, fix?: string): void {
+  const words = typeof text === 'string' ? parseNames(text) : text;
   checkFits({ ...s, vocabSize: buildVocab(words).itos.length, examples: countExamples(words) }, from, fix);
 }
 

@@ -5,7 +5,7 @@
 // in pieces (the page pauses and continues it). Leaves out: reading and writing files, printing
 // and signals (the caller's); the checkpoint format (checkpoint.ts).
 import { Generator, tensor, type Tensor } from '../index.ts';
-import { makeSplits, DataError, type Dataset, type Splits } from './data.ts';
+import { makeSplits, parseNames, DataError, type Dataset, type Splits } from './data.ts';
 import { MLP, type ModelConfig } from './model.ts';
 import { train, lrAt, type Schedule } from './train.ts';
 import { DivergenceCheck, DivergenceError } from './divergence.ts';
@@ -244,8 +244,9 @@ export class Session {
     }
     // Whether the run fits in wasm memory, from the text's size, before anything is allocated.
     const trains = this.config.steps > (ckpt?.training.step ?? 0);
-    checkDataFits(text, { blockSize, nEmbed, nHidden, batchnorm, batchSize: trains ? batchSize : 0 }, ckpt ? "the checkpoint's sizes with this data" : 'these sizes');
-    this.data = makeSplits(text, { blockSize, seed });
+    const words = parseNames(text); // once: a second parse would add its garbage to the run's peak memory
+    checkDataFits(words, { blockSize, nEmbed, nHidden, batchnorm, batchSize: trains ? batchSize : 0 }, ckpt ? "the checkpoint's sizes with this data" : 'these sizes');
+    this.data = makeSplits(words, { blockSize, seed });
     if (ckpt) checkVocab(ckpt, this.data.vocab.itos);
     if (trains && this.data.train.n < batchSize) {
       throw new DataError(`the train split has ${this.data.train.n} examples, fewer than the batch size ${batchSize}; use a smaller batch or more names`);
