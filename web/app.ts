@@ -5,11 +5,10 @@
 // with the chosen build and thread count (2 threads only on a cross-origin-isolated page).
 import 'uplot/dist/uPlot.min.css';
 import type { Build } from '../src/index.ts';
-import type { RunConfig } from '../src/makemore/session.ts';
-import { MAX_STEPS, type Busy, type FromWorker, type RunInfo, type SampleRequest, type ToWorker } from './protocol.ts';
+import { MAX_STEPS, type Busy, type FromWorker, type RunInfo, type SampleRequest, type Settings, type ToWorker } from './protocol.ts';
 import { LossChart } from './chart.ts';
 import { DiagnosticsView } from './diagview.ts';
-import { MODELS, TRAINING, type Field } from './models.ts';
+import { MODELS, modelById, type Field, type ModelSpec } from './models.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const fmt = new Intl.NumberFormat('en-US');
@@ -74,9 +73,12 @@ function render(): void {
   start.disabled = !((state === 'idle' && hasData) || (state === 'paused' && canTrain));
   $<HTMLButtonElement>('pause').disabled = state !== 'training';
   $<HTMLButtonElement>('newRun').disabled = open || state === 'loading';
-  $<HTMLButtonElement>('save').disabled = !(run?.splits && ['training', 'paused', 'finished'].includes(state));
+  const savable = !(run?.splits && ['training', 'paused', 'finished'].includes(state));
+  $<HTMLButtonElement>('save').disabled = savable;
+  $<HTMLButtonElement>('saveWeights').disabled = savable;
+  $('saveWeights').hidden = !(run ? run.weights : model.kind === 'zoo');
   $<HTMLButtonElement>('sampleBtn').disabled = !(run && ['training', 'pausing', 'paused', 'finished'].includes(state));
-  for (const el of document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('#modelFields input, #trainingFields input')) el.disabled = !(state === 'idle' || state === 'loading' || state === 'unavailable') || !!run;
+  for (const el of document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('#modelSelect, #modelFields input, #trainingFields input')) el.disabled = !(state === 'idle' || state === 'loading' || state === 'unavailable') || !!run;
   $<HTMLSelectElement>('buildSelect').disabled = !open || state === 'loading';
   $<HTMLSelectElement>('threadsSelect').disabled = !open || state === 'loading' || !crossOriginIsolated;
   const loadable = state === 'idle';
@@ -84,7 +86,7 @@ function render(): void {
   $('loadBtn').classList.toggle('disabled', !loadable);
   $('settingsNote').textContent = run || !open
     ? 'Locked while a run exists: New run unlocks them.'
-    : 'Defaults are the notebook\'s. The learning rate drops to the second one halfway.';
+    : model.note;
   // After a New run, a follow-up (a divergence fix's Start) waits for the fresh worker and its data.
   if (afterReady && state === 'idle' && hasData) { const f = afterReady; afterReady = null; queueMicrotask(f); }
 }
@@ -126,12 +128,16 @@ function say(about: About, text: string | null, actions: [string, () => void][] 
 
 // ---- settings ----
 
-const model = MODELS[0];
-const FIELDS: Field[] = [...model.fields, ...TRAINING];
+let model: ModelSpec = MODELS[0];
+let FIELDS: Field[] = [...model.fields, ...model.training];
 
+/** Draws the chosen model's fields, with its defaults. */
 function renderSettings(): void {
+  FIELDS = [...model.fields, ...model.training];
+  $<HTMLSelectElement>('modelSelect').value = model.id;
   $('modelName').textContent = `(${model.label})`;
   const put = (fs: string, fields: Field[]) => {
+    $(fs).hidden = fields.length === 0;
     $(fs).querySelector('.grid2')!.replaceChildren(...fields.map((f) => {
       const label = document.createElement('label');
       label.title = f.help;
@@ -147,21 +153,33 @@ function renderSettings(): void {
     }));
   };
   put('modelFields', model.fields);
-  put('trainingFields', TRAINING);
+  put('trainingFields', model.training);
+  $('settingsNote').textContent = model.note;
+  $('valKey').textContent = model.kind === 'zoo' ? 'test loss' : 'val loss';
+  $('resNote').textContent = model.kind === 'zoo' ? '(makemore.py\'s evaluation, when training ends)' : '(on the whole splits, when training ends)';
 }
 
-function readConfig(): RunConfig {
-  const c: Record<string, number> = {};
+function chooseModel(id: string): void {
+  const spec = modelById(id);
+  if (!spec || spec === model) return;
+  model = spec;
+  renderSettings();
+  if (!run) chart.reset(stepsForChart(), 0, model.kind === 'zoo' ? 'test' : 'val');
+  render();
+}
+
+function readSettings(): Settings {
+  const c: Settings = {};
   for (const f of FIELDS) {
     const v = $<HTMLInputElement>(f.key).value.trim();
     c[f.key] = v === '' ? NaN : Number(v);
   }
-  return c as unknown as RunConfig;
+  return c;
 }
 
-function showConfig(c: Partial<RunConfig>): void {
+function showSettings(c: Settings): void {
   for (const f of FIELDS) {
-    const v = (c as Record<string, number | undefined>)[f.key];
+    const v = c[f.key];
     if (v !== undefined) $<HTMLInputElement>(f.key).value = String(v);
   }
 }
@@ -202,7 +220,7 @@ function tick(): void {
     return;
   }
   if (!run) { $('timeInfo').textContent = ''; $('stepInfo').textContent = ''; setBar(0); return; }
-  const total = run.config.steps;
+  const total = run.steps;
   setBar(step / total);
   $('stepInfo').textContent = `step ${fmt.format(step)} / ${fmt.format(total)}`;
   const elapsed = activeMs + (active() ? now - activeFrom : 0);
@@ -242,13 +260,15 @@ const stepsForChart = () => Math.min(MAX_STEPS, Math.max(1, Math.floor(Number($<
 function showSamples(names: string[], note: string): void {
   $('samples').replaceChildren(...names.map((n) => {
     const li = document.createElement('li');
-    li.textContent = n.endsWith('.') ? n.slice(0, -1) : n;
+    const name = n.endsWith('.') ? n.slice(0, -1) : n;
+    li.textContent = name || '(empty)';
+    if (!name) { li.className = 'empty'; li.title = 'the model ended the name at once'; }
     return li;
   }));
   $('samplesNote').textContent = note;
 }
 
-function showResults(final: { train: number; val: number; test: number } | null): void {
+function showResults(final: Record<string, number> | null): void {
   const body = $('resultsBody');
   if (!final) { body.textContent = '–'; body.className = 'muted'; for (const k of ['train', 'val', 'test']) delete body.dataset[k]; return; }
   body.className = '';
@@ -322,12 +342,14 @@ function onMessage(m: FromWorker): void {
       run = m.run;
       step = m.run.step;
       document.body.dataset.step = String(step);
-      showConfig(m.run.config);
-      chart.reset(m.run.config.steps, m.run.step);
-      diag.reset(m.run.config.steps, m.run.splits ? ['C', 'W1', 'b1', 'W2', 'b2', 'bngain', 'bnbias'] : []);
       const r = m.run;
-      const splits = r.splits ? `; train ${fmt.format(r.splits.train)}, val ${fmt.format(r.splits.val)}, test ${fmt.format(r.splits.test)} examples` : '';
-      $('modelStatus').textContent = `${fmt.format(r.params)} parameters, ${r.vocabSize} characters${splits}${r.valEvery ? `; validation loss every ${fmt.format(r.valEvery)} steps${r.splits && r.valRows < r.splits.val ? ` on the first ${fmt.format(r.valRows)} val examples` : ''}` : ''}. ${r.why}`;
+      chooseModel(r.model);
+      showSettings(r.settings);
+      chart.reset(r.steps, r.step, r.heldOut);
+      diag.reset(r.steps, r.diagNames, r.activations);
+      const splits = r.splits ? `; ${Object.entries(r.splits).map(([k, n]) => `${k} ${fmt.format(n)}`).join(', ')} ${r.heldOut === 'test' ? 'words' : 'examples'}` : '';
+      const threads = r.heldOut === 'test' && Number(document.body.dataset.threads) > 1 ? ' makemore.py\'s models train on 1 thread here.' : '';
+      $('modelStatus').textContent = `${model.label}: ${fmt.format(r.params)} parameters, ${r.vocabSize} ${r.heldOut === 'test' ? 'tokens' : 'characters'}${splits}${r.heldOutNote ? `; ${r.heldOutNote}` : ''}.${threads} ${r.why}`;
       document.body.dataset.canTrain = String(r.canTrain);
       render();
       break;
@@ -392,9 +414,8 @@ function onMessage(m: FromWorker): void {
     case 'diverged': {
       chart.draw();
       setState('diverged');
-      const fix = `Start again with learning rate ${m.lr}${m.lrAfter !== Number($<HTMLInputElement>('lrAfter').value) ? ` (${m.lrAfter} after the decay)` : ''}`;
       say('run', `${m.message}`, [
-        [fix, () => { say('run', null); newRun(() => { showConfig({ lr: m.lr, lrAfter: m.lrAfter }); start(); }); }],
+        [m.fixLabel, () => { say('run', null); newRun(() => { showSettings(m.fix); start(); }); }],
         ['New run with other settings', () => { say('run', null); newRun(); }],
       ]);
       break;
@@ -454,7 +475,7 @@ const unsaved = () => !!run?.splits && step > run.step && step !== savedAt && ['
 
 function newRun(after?: () => void): void {
   if (unsaved()) {
-    $('discardText').textContent = `The run is at step ${fmt.format(step)} of ${fmt.format(run!.config.steps)} and has not been saved since. A new run throws it away.`;
+    $('discardText').textContent = `The run is at step ${fmt.format(step)} of ${fmt.format(run!.steps)} and has not been saved since. A new run throws it away.`;
     const dlg = $<HTMLDialogElement>('discard');
     pendingAfter = after ?? null;
     dlg.showModal();
@@ -490,17 +511,17 @@ function start(): void {
   }
   if (state !== 'idle') return;
   say('settings', null);
-  const config = readConfig();
-  if (!Number.isSafeInteger(config.steps) || config.steps < 1 || config.steps > MAX_STEPS) {
+  const settings = readSettings();
+  if (!Number.isSafeInteger(settings.steps) || settings.steps < 1 || settings.steps > MAX_STEPS) {
     say('settings', `steps must be a whole number from 1 to ${fmt.format(MAX_STEPS)}, got ${$<HTMLInputElement>('steps').value || 'nothing'}`);
     return;
   }
   resetLive();
-  chart.reset(config.steps);
+  chart.reset(settings.steps, 0, model.kind === 'zoo' ? 'test' : 'val');
   startClickedAt = performance.now();
   setState('preparing');
   onBusy({ what: 'prepare', label: 'preparing the run', fraction: null });
-  send({ type: 'start', config, sample: sampleRequest() });
+  send({ type: 'start', model: model.id, settings, sample: sampleRequest() });
   // On narrow screens the live numbers and chart come first once a run exists: bring them in view.
   requestAnimationFrame(() => {
     const below = $('runbar').offsetHeight + 8; // the run bar sticks to the top once scrolled
@@ -527,8 +548,14 @@ async function loadModel(file: File): Promise<void> {
 
 // ---- wiring ----
 
-renderSettings();
 const params = new URLSearchParams(location.search);
+$('modelSelect').replaceChildren(...MODELS.map((m) => Object.assign(document.createElement('option'), { value: m.id, textContent: m.label })));
+if (params.has('model')) {
+  const want = modelById(params.get('model')!);
+  if (want) model = want;
+  else say('address', `The address asks for a model named '${params.get('model')}', which this page does not have (it has ${MODELS.map((m) => m.id).join(', ')}). Showing ${model.label}.`);
+}
+renderSettings();
 for (const f of FIELDS) if (params.has(f.key)) $<HTMLInputElement>(f.key).value = params.get(f.key)!;
 if (params.has('build')) {
   const want = params.get('build')!;
@@ -551,7 +578,9 @@ if (!crossOriginIsolated) {
 $('start').addEventListener('click', start);
 $('pause').addEventListener('click', () => { send({ type: 'pause' }); setState('pausing'); });
 $('newRun').addEventListener('click', () => newRun());
-$('save').addEventListener('click', () => send({ type: 'save' }));
+$('save').addEventListener('click', () => send({ type: 'save', what: 'run' }));
+$('saveWeights').addEventListener('click', () => send({ type: 'save', what: 'weights' }));
+$('modelSelect').addEventListener('change', () => { if (!run && (state === 'idle' || state === 'loading' || state === 'unavailable')) chooseModel($<HTMLSelectElement>('modelSelect').value); });
 $('sampleBtn').addEventListener('click', () => send({ type: 'sample', sample: sampleRequest() }));
 $('discardYes').addEventListener('click', () => { $<HTMLDialogElement>('discard').close(); reallyNewRun(pendingAfter ?? undefined); });
 $('discardNo').addEventListener('click', () => $<HTMLDialogElement>('discard').close());
@@ -559,7 +588,7 @@ $('discardSave').addEventListener('click', () => {
   $<HTMLDialogElement>('discard').close();
   const after = pendingAfter;
   afterSave = () => reallyNewRun(after ?? undefined);
-  send({ type: 'save' });
+  send({ type: 'save', what: 'run' });
 });
 for (const id of ['buildSelect', 'threadsSelect']) {
   $(id).addEventListener('change', () => { if (state === 'idle' || state === 'unavailable') { setState('loading'); say('boot', null); newWorkerAndReset(); } });

@@ -32,8 +32,8 @@ export class LossChart {
     return { width, height: Math.round(Math.min(320, Math.max(200, width * 0.45))) };
   }
 
-  /** A run of `steps` steps whose losses start at `from` (0, or a loaded model's step). */
-  reset(steps: number, from = 0): void {
+  /** A run of `steps` steps whose losses start at `from` (0, or a loaded model's step); heldOut names the second line. */
+  reset(steps: number, from = 0, heldOut: 'val' | 'test' = 'val'): void {
     this.steps = Math.max(1, steps);
     this.raw = new Float32Array(this.steps).fill(NaN);
     this.from = this.to = from;
@@ -59,7 +59,7 @@ export class LossChart {
       series: [
         { label: 'step', value: (_, v) => (v == null ? '–' : fmt.format(v)) },
         { label: 'loss', stroke: 'rgba(47,111,236,0.35)', width: 1, points: { show: false }, value: asLoss, spanGaps: true },
-        { label: 'val loss', stroke: '#1b7f4b', width: 2, points: { show: true, size: 6, fill: '#1b7f4b' }, value: asLoss, spanGaps: true },
+        { label: `${heldOut} loss`, stroke: '#1b7f4b', width: 2, points: { show: true, size: 6, fill: '#1b7f4b' }, value: asLoss, spanGaps: true },
         { label: `mean of ${fmt.format(this.group)} steps`, stroke: '#d62728', width: 2, points: { show: false }, value: asLoss, spanGaps: true },
       ],
     }, [[], [], [], []], this.el);

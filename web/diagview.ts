@@ -58,15 +58,19 @@ export class DiagnosticsView {
   private $(sel: string) { return this.root.querySelector(sel) as HTMLElement; }
   private udSize() { return { width: Math.max(240, this.$('.ud').clientWidth), height: 200 }; }
 
-  /** An empty panel for a run of `steps` steps over these parameters. */
-  reset(steps: number, names: string[]): void {
+  /**
+   * An empty panel for a run of `steps` steps over these parameters; `activations` false for a
+   * model without the notebook's tanh layer (its two histograms say so).
+   */
+  reset(steps: number, names: string[], activations = true): void {
     this.names = names;
+    this.root.dataset.activations = String(activations);
     this.data = [[], ...names.map(() => []), []];
     this.last = null;
     this.root.dataset.snapshots = '0';
     this.$('.when').textContent = '(makemore part 3\'s diagnostics, while it trains)';
     for (const c of this.root.querySelectorAll('canvas.hist')) (c as HTMLCanvasElement).getContext('2d')!.reset?.();
-    for (const el of this.root.querySelectorAll('p.hstats')) el.textContent = '–';
+    for (const el of this.root.querySelectorAll('p.hstats')) el.textContent = activations ? '–' : 'The notebook\'s MLP only: this model has no tanh hidden layer.';
     this.$('.grad-stats').replaceChildren(Object.assign(document.createElement('li'), { textContent: '–' }));
     this.ud?.destroy();
     this.ud = new uPlot({
@@ -90,7 +94,7 @@ export class DiagnosticsView {
     this.names.forEach((n, i) => this.data[i + 1].push(snap.ratios[n] ?? null));
     this.data[this.names.length + 1].push(-3);
     this.root.dataset.snapshots = String(this.data[0].length);
-    if (snap.activations) { this.last = snap; this.drawHists(snap); }
+    if (snap.gradients) { this.last = snap; this.drawHists(snap); }
     if (!this.queued) {
       this.queued = true;
       setTimeout(() => requestAnimationFrame(() => { this.queued = false; this.ud?.setData(this.data as uPlot.AlignedData); }), 300);
@@ -98,13 +102,21 @@ export class DiagnosticsView {
   }
 
   private drawHists(snap: Snapshot): void {
-    const a = snap.activations!, g = snap.gradients ?? [];
+    const a = snap.activations, g = snap.gradients ?? [];
     this.$('.when').textContent = `at step ${snap.step.toLocaleString('en-US')}`;
+    if (a) this.drawActivations(a);
+    this.drawGradients(g);
+  }
+
+  private drawActivations(a: NonNullable<Snapshot['activations']>): void {
     drawHistograms(this.$('.pre') as HTMLCanvasElement, [{ label: 'pre', color: COLORS[0], hist: a.preact }]);
     this.$('.pre-stats').textContent = `mean ${num(a.preact.mean)}, std ${num(a.preact.std)}`;
     drawHistograms(this.$('.tanh') as HTMLCanvasElement, [{ label: 'tanh', color: COLORS[1], hist: a.tanh }], [-1, 1]);
     this.$('.tanh-stats').textContent = `mean ${num(a.tanh.mean)}, std ${num(a.tanh.std)}, saturated (|t| > 0.97) ${pct(a.tanh.saturated)}`;
     this.root.dataset.saturated = String(a.tanh.saturated);
+  }
+
+  private drawGradients(g: NonNullable<Snapshot['gradients']>): void {
     const r = Math.max(...g.map((x) => Math.max(Math.abs(x.hist.lo), Math.abs(x.hist.hi))), 1e-12);
     drawHistograms(this.$('.grad') as HTMLCanvasElement, g.map((x, i) => ({ label: x.name, color: COLORS[(this.names.indexOf(x.name) + COLORS.length) % COLORS.length] ?? COLORS[i], hist: x.hist })), [-r, r]);
     const list = this.$('.grad-stats');

@@ -2,7 +2,6 @@
 // wasmgrad, the data and the model; the page owns the UI and never blocks on training. Every
 // message text the worker sends is meant for the page as it is: no CLI flags, no API talk.
 import type { Build, InitInfo } from '../src/index.ts';
-import type { RunConfig } from '../src/makemore/session.ts';
 import type { Snapshot } from '../src/makemore/diagnostics.ts';
 
 /** The longest run the page takes (session.ts's MAX_STEPS; repeated here to keep the library out of the page's main bundle). */
@@ -10,18 +9,22 @@ export const MAX_STEPS = 1_000_000;
 
 export interface SampleRequest { count: number; seed: number; temperature: number }
 
+/** A run's settings: its model's fields (web/models.ts) by key. */
+export type Settings = Record<string, number>;
+
 export type ToWorker =
   /** threads > 1 needs a cross-origin-isolated page (shared memory); the worker then starts helpers. */
   | { type: 'init'; build: Build | 'auto'; threads: number }
   /** A names file (or pasted text as a Blob): checked at once, used by the next run. */
   | { type: 'data'; id: number; blob: Blob; source: string }
-  /** Starts a run with these settings. */
-  | { type: 'start'; config: RunConfig; sample: SampleRequest }
+  /** Starts a run of this model (web/models.ts's id) with these settings. */
+  | { type: 'start'; model: string; settings: Settings; sample: SampleRequest }
   /** Continues the paused (or loaded) run. */
   | { type: 'resume'; sample: SampleRequest }
   | { type: 'pause' }
   | { type: 'sample'; sample: SampleRequest }
-  | { type: 'save' }
+  /** 'run': everything to continue it exactly; 'weights': the model alone (makemore.py's model file), where a run has one. */
+  | { type: 'save'; what: 'run' | 'weights' }
   /** A checkpoint's bytes: becomes the run (to continue, or to sample from). */
   | { type: 'load'; bytes: ArrayBuffer; name: string; sample: SampleRequest };
 
@@ -29,15 +32,29 @@ export type ToWorker =
 export interface Busy { what: 'check' | 'prepare' | 'load' | 'evaluate'; label: string; fraction: number | null }
 
 export interface RunInfo {
-  config: Required<RunConfig>;
+  /** The model's id (web/models.ts). */
+  model: string;
+  /** Its settings as the page's fields show them. */
+  settings: Settings;
+  /** The run's length in steps. */
+  steps: number;
   /** Where the run starts (0, or a loaded checkpoint's step). */
   step: number;
   params: number;
   vocabSize: number;
-  splits: Record<'train' | 'val' | 'test', number> | null;
-  /** Validation loss every this many steps (0: none), on this many val examples. */
-  valEvery: number;
-  valRows: number;
+  /** The examples of each split (the notebook: contexts of train/val/test; makemore.py: words of train/test). */
+  splits: Record<string, number> | null;
+  /** What the chart's second line is: the notebook's validation loss, or makemore.py's test loss. */
+  heldOut: 'val' | 'test';
+  /** Says how often and on what the held-out loss is measured. */
+  heldOutNote: string;
+  /** The parameters the update-to-data plot follows; activations: whether the tanh histograms exist. */
+  diagNames: string[];
+  activations: boolean;
+  /** What the final losses are. */
+  finalNote: string;
+  /** A weights-only file can be saved too (makemore.py's model file). */
+  weights: boolean;
   /** False for a loaded model that can only sample; `why` says what it would need. */
   canTrain: boolean;
   why: string;
@@ -57,14 +74,14 @@ export type FromWorker =
   | { type: 'progress'; step: number; loss: number; lossi: Float32Array; lr: number; stepsPerSec: number }
   /** The CLI's log lines (every 10,000 steps, and step 0), with the loss at full precision. */
   | { type: 'log'; step: number; loss: number }
-  /** The validation loss after `step` steps. */
+  /** The held-out loss (RunInfo.heldOut) at `step`. */
   | { type: 'val'; step: number; loss: number }
   | { type: 'diag'; snap: Snapshot }
   | { type: 'samples'; step: number; names: string[]; request: SampleRequest }
   | { type: 'paused'; step: number }
-  | { type: 'finished'; step: number; final: { train: number; val: number; test: number } | null; seconds: number }
-  /** The loss ran away; `lr`/`lrAfter` are what to try instead. */
-  | { type: 'diverged'; step: number; message: string; lr: number; lrAfter: number }
+  | { type: 'finished'; step: number; final: Record<string, number> | null; seconds: number }
+  /** The loss ran away; `fix` holds the settings to try instead, `fixLabel` says them. */
+  | { type: 'diverged'; step: number; message: string; fix: Settings; fixLabel: string }
   | { type: 'saved'; bytes: ArrayBuffer; name: string; step: number }
   /** A settings, sampling or file problem the user can fix; the run (if any) is as it was. */
   | { type: 'problem'; about: 'settings' | 'sample' | 'model'; message: string }

@@ -4,9 +4,9 @@
 // dir's files, prints, saves durably and turns signals into a saved stop.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ZooRun, MAKEMORE_DEFAULTS, sampleLines, type ZooSettings, type Samples } from '../makemore/zoo/run.ts';
+import { ZooRun, MAKEMORE_DEFAULTS, sampleLines, settingsProblem, type ZooSettings, type Samples } from '../makemore/zoo/run.ts';
 import { MODEL_TYPES, type ModelType } from '../makemore/zoo/models.ts';
-import { decodeModel, decodeState, dataCheck, type SavedState, type ModelFile } from '../makemore/zoo/checkpoint.ts';
+import { decodeModel, decodeState, sameData, type SavedState, type ModelFile } from '../makemore/zoo/checkpoint.ts';
 import { parseWords } from '../makemore/zoo/data.ts';
 import { DataError } from '../makemore/data.ts';
 import { pyDict } from '../makemore/zoo/format.ts';
@@ -102,14 +102,6 @@ function givenSettings(v: Values): Partial<ZooSettings> {
   return given;
 }
 
-/** Checks what only makes sense with the data or the model (after the vocabulary is known). */
-function checkSettings(s: ZooSettings, vocabSize: number, label: (k: keyof ZooSettings) => string): void {
-  if (s.type === 'transformer' && s.nEmbd % s.nHead !== 0) {
-    throw new UsageError(`${label('nEmbd')} ${s.nEmbd} must be a multiple of ${label('nHead')} ${s.nHead} (each head gets n_embd / n_head channels)`);
-  }
-  if (s.topK > vocabSize) throw new UsageError(`${label('topK')} ${s.topK} is more than the ${vocabSize} tokens of the vocabulary; use at most ${vocabSize}, or -1`);
-}
-
 interface Result {
   settings: ZooSettings;
   dataset: { words: number; maxWordLength: number; chars: string; train: number; test: number; vocabSize: number; blockSize: number };
@@ -172,13 +164,13 @@ async function makemore(args: string[]): Promise<void> {
   const text = await readNames(inputFile, { download: v['input-file'] === undefined, log: note, flag: '--input-file' });
   const words = parseWords(text);
   if (saved) {
-    const check = dataCheck(words);
-    if (check.words !== saved.data.words || check.crc !== saved.data.crc) {
-      throw new DataError(`${inputFile} is not the data the saved run in ${workDir} was trained on (${check.words} words, ${saved.data.words} then); pass that file with --input-file`);
+    if (!sameData(saved, words)) {
+      throw new DataError(`${inputFile} is not the data the saved run in ${workDir} was trained on (${words.length} words, ${saved.data.words} then); pass that file with --input-file`);
     }
   }
   const vocabSize = new Set(words.flatMap((w) => [...w])).size + 1;
-  checkSettings(settings, vocabSize, (k) => (k in given || !base ? flagOf(k) : `the saved ${flagOf(k).slice(2)}`));
+  const problem = settingsProblem(settings, vocabSize, (k) => (k in given || !base ? flagOf(k) : `the saved ${flagOf(k).slice(2)}`));
+  if (problem) throw new UsageError(problem);
   if (!sampleOnly) {
     await makeFolder(workDir, '--work-dir');
     const outputs = [{ flag: '--work-dir', path: modelPath }, { flag: '--work-dir', path: statePath }];

@@ -5,7 +5,7 @@
 // healthy). Read between steps, never inside one: the run's numbers stay the CLI's.
 // Leaves out: drawing (the page's), the gradients of activations (the engine keeps no .grad on
 // intermediate tensors).
-import { F, Generator, noGrad, randint, type Tensor } from '../index.ts';
+import { F, Generator, noGrad, randint, type Tensor, type nn } from '../index.ts';
 import type { MLP } from './model.ts';
 
 export interface Histogram {
@@ -93,7 +93,7 @@ export interface GradStats {
 }
 
 /** The lecture's weight-gradient plot: for each 2-D parameter, its last step's gradient. */
-export function gradientStats(model: MLP, bins = 50): GradStats[] {
+export function gradientStats(model: Inspected, bins = 50): GradStats[] {
   const out: GradStats[] = [];
   for (const [name, p] of Object.entries(named(model))) {
     const g = p.grad;
@@ -109,7 +109,7 @@ export function gradientStats(model: MLP, bins = 50): GradStats[] {
  * log10(std(lr * grad) / std(data)) of every parameter after a step at learning rate `lr`
  * (null where it is undefined: no gradient yet, or data that is all one value).
  */
-export function updateRatios(model: MLP, lr: number): Record<string, number | null> {
+export function updateRatios(model: Inspected, lr: number): Record<string, number | null> {
   const out: Record<string, number | null> = {};
   for (const [name, p] of Object.entries(named(model))) {
     const g = p.grad;
@@ -119,8 +119,35 @@ export function updateRatios(model: MLP, lr: number): Record<string, number | nu
   return out;
 }
 
-function named(model: MLP): Record<string, Tensor> {
-  const all = model.namedTensors();
+/** The notebook's MLP, or any nn.Module (makemore.py's models): what the gradient and update plots read. */
+export type Inspected = MLP | nn.Module;
+
+/**
+ * log10(std(update) / std(data)) of every parameter from its values before the step
+ * (`before`, by name): the update the optimizer really made, whatever it is (AdamW's is not
+ * lr * grad). Null where it is undefined.
+ */
+export function measuredUpdateRatios(model: Inspected, before: Record<string, Float32Array>): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const [name, p] of Object.entries(named(model))) {
+    const b = before[name];
+    if (!b) { out[name] = null; continue; }
+    const now = p.toArray() as Float32Array;
+    const diff = new Float32Array(now.length);
+    for (let i = 0; i < now.length; i++) diff[i] = now[i] - b[i];
+    const r = Math.log10(std(diff) / std(now));
+    out[name] = Number.isFinite(r) ? r : null;
+  }
+  return out;
+}
+
+/** Every trained parameter's values now, by name: measuredUpdateRatios' `before`. */
+export function parameterValues(model: Inspected): Record<string, Float32Array> {
+  return Object.fromEntries(Object.entries(named(model)).map(([n, p]) => [n, (p.toArray() as Float32Array).slice()]));
+}
+
+function named(model: Inspected): Record<string, Tensor> {
+  const all = 'namedTensors' in model ? model.namedTensors() : Object.fromEntries(model.namedParameters());
   return Object.fromEntries(Object.entries(all).filter(([, t]) => t.requiresGrad));
 }
 
@@ -128,46 +155,55 @@ export interface Snapshot {
   step: number;
   /** Every call: the update-to-data ratios of the step just taken. */
   ratios: Record<string, number | null>;
-  /** On the first call, then as often as the time budget allows: the histograms. */
+  /** On the first call, then as often as the time budget allows: the histograms (activations: the notebook's MLP only). */
   activations?: ActivationStats;
   gradients?: GradStats[];
 }
 
 /**
  * The page's schedule: ratios at every call (the worker calls after each chunk of steps), the
- * histograms on a fixed sample of `rows` training rows (drawn with a generator of their own: the
- * run's is not touched) whenever the time they took so far stays within `budget` (a share) of
+ * histograms (of the notebook MLP's hidden layer on a fixed sample of `rows` training rows, drawn
+ * with a generator of their own: the run's is not touched; and of the gradients) whenever the time they took so far stays within `budget` (a share) of
  * the time since the first call. Gaps over a second between calls (a pause) count as a second.
  * @example
  *   const d = new Diagnostics(session.model, session.tensors.train.X, { seed: 42 });
- *   await session.run({ onProgress: (step) => show(d.after(step, lrOfTheLastStep)) });
+ *   await session.run({ onProgress: (step) => show(d.after(step, { lr: lrOfTheLastStep })) });
  */
 export class Diagnostics {
-  private readonly X: Tensor;
+  private readonly X: Tensor | null;
   private last = -1;
   private elapsed = 0;
   private histMs = 0;
   readonly rows: number;
   readonly budget: number;
 
-  constructor(private readonly model: MLP, trainX: Tensor, opts: { seed: number; rows?: number; budget?: number }) {
-    this.rows = Math.min(opts.rows ?? 512, trainX.shape[0]);
+  /** trainX: the notebook MLP's training contexts, for its activation histograms; null for other models. */
+  constructor(private readonly model: Inspected, trainX: Tensor | null, opts: { seed: number; rows?: number; budget?: number }) {
     this.budget = opts.budget ?? 0.04;
-    const ix = randint(0, trainX.shape[0], [this.rows], { generator: new Generator().manualSeed(opts.seed) });
-    this.X = trainX.index(ix).keep();
+    if (trainX && 'namedTensors' in model) {
+      this.rows = Math.min(opts.rows ?? 512, trainX.shape[0]);
+      const ix = randint(0, trainX.shape[0], [this.rows], { generator: new Generator().manualSeed(opts.seed) });
+      this.X = trainX.index(ix).keep();
+    } else {
+      this.rows = 0;
+      this.X = null;
+    }
   }
 
   /**
-   * Call after the step that brought the run to `step`, which used learning rate `lr`;
+   * Call after the step that brought the run to `step`: `update` is that step's SGD learning
+   * rate (the update is lr * grad), or the parameters' values before it (parameterValues: the
+   * update is measured; null when they were not taken, and the ratios are null).
    * `histograms` true takes them whatever the budget (the run's last step).
    */
-  after(step: number, lr: number, histograms = false): Snapshot {
+  after(step: number, update: { lr: number } | { before: Record<string, Float32Array> | null }, histograms = false): Snapshot {
     const now = performance.now();
     if (this.last >= 0) this.elapsed += Math.min(now - this.last, 1000);
-    const snap: Snapshot = { step, ratios: updateRatios(this.model, lr) };
+    const ratios = 'lr' in update ? updateRatios(this.model, update.lr) : measuredUpdateRatios(this.model, update.before ?? {});
+    const snap: Snapshot = { step, ratios };
     if (histograms || this.last < 0 || this.histMs <= this.budget * this.elapsed) {
       const t0 = performance.now();
-      snap.activations = activationStats(this.model, this.X);
+      if (this.X) snap.activations = activationStats(this.model as MLP, this.X);
       snap.gradients = gradientStats(this.model);
       this.histMs += performance.now() - t0;
     }

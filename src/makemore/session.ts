@@ -164,11 +164,16 @@ export function splitLoss(model: MLP, t: { X: Tensor; Y: Tensor }, stats?: { mea
   return Math.fround(model.splitLoss(t.X, t.Y, stats, undefined, onRows));
 }
 
-/** `count` names from `model`, decoded with `itos`, from a generator seeded with `seed` (the notebook's sampling cell). */
-export function sampleNames(model: MLP, itos: readonly string[], count: number, seed: number, temperature = 1): string[] {
+/** Throws ConfigError unless `count` names from a generator seeded with `seed` at `temperature` can be sampled. */
+export function checkSampling(count: number, seed: number, temperature: number): void {
   if (!Number.isSafeInteger(count) || count < 1 || count > 1000) throw new ConfigError(`the number of names must be a whole number from 1 to 1000, got ${count}`);
   if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ConfigError(`the sampling seed must be a whole number from 0 to ${0xffffffff}, got ${seed}`);
   if (!Number.isFinite(temperature) || temperature <= 0) throw new ConfigError(`the temperature must be a positive number, got ${temperature}`);
+}
+
+/** `count` names from `model`, decoded with `itos`, from a generator seeded with `seed` (the notebook's sampling cell). */
+export function sampleNames(model: MLP, itos: readonly string[], count: number, seed: number, temperature = 1): string[] {
+  checkSampling(count, seed, temperature);
   return model.sample(new Generator().manualSeed(seed), count, undefined, temperature).map((s) => s.map((i) => itos[i]).join(''));
 }
 

@@ -148,9 +148,9 @@ function compiledStep(model: MLP, X: Tensor, Y: Tensor, batchSize: number, threa
  * steps: at least every YIELD_MS, whatever a step costs. setImmediate where there is one (Node:
  * microseconds, and due timers and signals run first), else a zero timeout.
  */
-const YIELD_MS = 50;
+export const YIELD_MS = 50;
 const setImmediateLike = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
-const yieldToEventLoop = () => new Promise<void>((resolve) => (setImmediateLike ? setImmediateLike(resolve) : setTimeout(resolve, 0)));
+export const yieldToEventLoop = () => new Promise<void>((resolve) => (setImmediateLike ? setImmediateLike(resolve) : setTimeout(resolve, 0)));
 
 /** Trains `model` from opts.startStep up to opts.steps; throws DivergenceError if it diverges. */
 export async function train(model: MLP, X: Tensor, Y: Tensor, g: Generator, opts: TrainOptions): Promise<TrainResult> {

@@ -7,6 +7,8 @@
 // progress on long waits, sampling with a temperature, validation loss, hover values, the
 // diagnostics panel, keyboard access, an axe-core audit, the layout at five widths (screenshots
 // checked for the chart's pixels) and the transfer size; and 2 threads on an isolated page. Then
+// makemore.py's six models from the model chooser, against `wasmgrad makemore` (losses, saved
+// files byte for byte, a run saved, reloaded and continued, sampling, divergence). Then
 // compiled programs on threads: a small isolated page (compile_page.ts) trains the compiled-program
 // tests' models in Web Workers on 1 and 2 threads, which must give Node's numbers, and refuses
 // threads on its own main thread.
@@ -443,9 +445,12 @@ try {
   await page.close();
 
   // ---- layout: after Start the live numbers and chart are in view at every width ----
-  for (const [width, height] of [[1280, 800], [844, 700], [640, 800], [390, 844], [320, 568]]) {
+  // The notebook's MLP at five widths, and a small makemore.py Transformer (five buttons in the run bar) at two.
+  const SMALL_TRANSFORMER = 'model=transformer&nLayer=1&nHead=2&nEmbd=16&batchSize=8';
+  for (const [width, height, query] of [[1280, 800, ''], [844, 700, ''], [640, 800, ''], [390, 844, ''], [320, 568, ''], [844, 700, SMALL_TRANSFORMER], [320, 568, SMALL_TRANSFORMER]]) {
+    const what = `${width}×${height}${query ? ', Transformer' : ''}`;
     page = await newPage({ width, height });
-    await page.goto(`${URL0}?build=simd&steps=20000`);
+    await page.goto(`${URL0}?build=simd&steps=20000&${query}`);
     await ready(page);
     const before = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     await page.click('#start');
@@ -455,22 +460,22 @@ try {
       const r = (sel) => { const b = document.querySelector(sel).getBoundingClientRect(); return { top: b.top, bottom: b.bottom, left: b.left, right: b.right }; };
       return { bar: r('#runbar'), step: r('#stepInfo'), stats: r('.stats'), chart: r('#chart canvas'), sideways: document.documentElement.scrollWidth - window.innerWidth, vh: innerHeight, vw: innerWidth };
     });
-    const shot = join(results, `page-${width}.png`);
+    const shot = join(results, `page-${width}${query ? '-transformer' : ''}.png`);
     const png = PNG.sync.read(await page.screenshot({ path: shot }));
     const chartBox = await page.locator('#chart canvas').boundingBox();
     const red = pixelsNear(png, chartBox, [214, 39, 40]);
     const inView = (b) => b.top >= geo.bar.bottom - 1 && b.bottom <= geo.vh + 1 && b.left >= 0 && b.right <= geo.vw + 1;
-    check(`${width}×${height}: step counter, live numbers and chart in view after Start, no sideways scroll`, before <= 0 && geo.sideways <= 0 && geo.step.bottom <= geo.vh && inView(geo.stats) && inView(geo.chart),
+    check(`${what}: step counter, live numbers and chart in view after Start, no sideways scroll`, before <= 0 && geo.sideways <= 0 && geo.step.bottom <= geo.vh && inView(geo.stats) && inView(geo.chart),
       `stats ${Math.round(geo.stats.top)}–${Math.round(geo.stats.bottom)}, chart ${Math.round(geo.chart.top)}–${Math.round(geo.chart.bottom)} of ${geo.vh}`, JSON.stringify({ before, ...geo }));
-    check(`${width}×${height}: the screenshot shows the running mean on the chart`, red > 40, `${red} red pixels in the chart; test-results/page-${width}.png`);
-    if (width === 320) {
+    check(`${what}: the screenshot shows the running mean on the chart`, red > 40, `${red} red pixels in the chart; ${shot.slice(root.length)}`);
+    if (width === 320 && !query) {
       const small = await axeViolations(page);
       check('axe-core finds no violations at 320 px while training', small.length === 0, '', small.join('; '));
     }
     await page.click('#pause');
     await waitState(page, 'paused');
     await page.goto('about:blank');
-    check(`${width}×${height}: leaving with an unsaved run asks first`, (page.dialogs ?? []).includes('beforeunload'));
+    check(`${what}: leaving with an unsaved run asks first`, (page.dialogs ?? []).includes('beforeunload'));
     await page.close();
   }
   check('no errors in the page console', pageErrors.length === 0, '', pageErrors.join('; '));
@@ -497,6 +502,143 @@ try {
   check('2 threads: steps/s and diagnostics shown', two.rate > 0 && Number((await dataOf(page, '#diag')).snapshots) > 0, `${two.rate} steps/s on 2 threads`);
   await page.screenshot({ path: join(results, 'page-threads.png'), fullPage: true });
   check('no errors in the isolated page\'s console', pageErrors.length === 0, '', pageErrors.join('; '));
+
+  // ---- makemore.py's six models, chosen on the page: `wasmgrad makemore`'s numbers and files ----
+  {
+    const zp = await newPage();
+    await zp.goto(`${URL0}?build=simd`);
+    await ready(zp);
+    const offered = await zp.$$eval('#modelSelect option', (els) => els.map((e) => e.value));
+    check('the model chooser offers the notebook\'s MLP and makemore.py\'s six models', offered.join() === 'mlp-bn,bigram,mlp,rnn,gru,bow,transformer', offered.join());
+    const shown = {};
+    for (const id of offered) {
+      await zp.selectOption('#modelSelect', id);
+      shown[id] = (await zp.$$eval('#modelFields input, #trainingFields input', (els) => els.map((e) => e.id))).join();
+    }
+    check('each model shows its own settings, with makemore.py\'s defaults for its models',
+      shown['mlp-bn'] === 'blockSize,nEmbed,nHidden,steps,batchSize,lr,lrAfter,seed' && shown.bigram === 'steps,batchSize,learningRate,weightDecay,seed' &&
+      shown.gru === `nEmbd,nEmbd2,${shown.bigram}` && shown.transformer === `nLayer,nHead,nEmbd,${shown.bigram}` &&
+      (await zp.inputValue('#learningRate')) === '0.0005' && (await zp.inputValue('#seed')) === '3407' && (await zp.inputValue('#nLayer')) === '4',
+      shown.transformer, JSON.stringify(shown));
+    const zooAxe = await axeViolations(zp);
+    check('axe-core finds no accessibility violations with a makemore.py model chosen', zooAxe.length === 0, '', zooAxe.join('; '));
+
+    const ZOO_STEPS = 501;
+    const sizes = (type) => (type === 'bigram' ? {} : type === 'transformer' ? { nLayer: 1, nHead: 2, nEmbd: 16 } : { nEmbd: 16, nEmbd2: 12 });
+    const flagsOf = { nLayer: '--n-layer', nHead: '--n-head', nEmbd: '--n-embd', nEmbd2: '--n-embd2' };
+    const cliZoo = (type, dir) => {
+      const args = ['dist/cli.js', 'makemore', '--build', 'simd', '--type', type, '-o', dir, '--max-steps', String(ZOO_STEPS), '-b', '8', '--json',
+        ...Object.entries(sizes(type)).flatMap(([k, v]) => [flagsOf[k], String(v)])];
+      const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 300_000 });
+      return r.status === 0 ? JSON.parse(r.stdout) : { error: r.stderr.trim() };
+    };
+    const setFields = async (values) => { for (const [k, v] of Object.entries(values)) await zp.fill(`#${k}`, String(v)); };
+    const watchHeldOut = () => zp.evaluate(() => {
+      window.heldOut = [];
+      new MutationObserver(() => window.heldOut.push(document.getElementById('valLoss').dataset.value)).observe(document.getElementById('valLoss'), { attributes: true, attributeFilter: ['data-value'] });
+    });
+    const saveRun = async (what = '#save') => {
+      const [dl] = await Promise.all([zp.waitForEvent('download'), zp.click(what)]);
+      const file = join(tmp, `zoo-${dl.suggestedFilename()}`);
+      await dl.saveAs(file);
+      return file;
+    };
+    for (const type of ['bigram', 'mlp', 'rnn', 'gru', 'bow', 'transformer']) {
+      await zp.selectOption('#modelSelect', type);
+      await setFields({ ...sizes(type), steps: ZOO_STEPS, batchSize: 8 });
+      await watchHeldOut();
+      await zp.click('#start');
+      await waitState(zp, 'finished diverged failed', 120_000);
+      const file = await saveRun();
+      const dir = join(tmp, `zoo-cli-${type}`);
+      const want = cliZoo(type, dir);
+      const loss0 = await zp.getAttribute('#loss0', 'data-value');
+      const heldOut = await zp.evaluate(() => window.heldOut);
+      check(`${type} on the page: step-0 loss and the test loss at step 500 equal \`wasmgrad makemore\`'s`,
+        !!want.log && loss0 === String(want.log[0].loss) && heldOut[0] === String(want.evals[0].test),
+        `${loss0}, test ${heldOut[0]}`, want.error ?? `page ${loss0} / ${heldOut}, CLI ${want.log?.[0].loss} / ${want.evals?.[0].test}`);
+      check(`${type}: Save run downloads \`wasmgrad makemore --max-steps ${ZOO_STEPS}\`'s resume.safetensors byte for byte`,
+        existsSync(join(dir, 'resume.safetensors')) && readFileSync(file).equals(readFileSync(join(dir, 'resume.safetensors'))), file.replace(/^.*zoo-/, ''));
+      if (type === 'transformer') {
+        const d = await dataOf(zp, '#diag');
+        const grads = await zp.$$eval('#diag .grad-stats li', (els) => els.map((e) => e.textContent));
+        const note = await zp.textContent('#diag .tanh-stats');
+        check('a Transformer\'s diagnostics: update ratios every 250 steps, its 2-D weights\' gradients, and no tanh histograms (said)',
+          d.activations === 'false' && Number(d.snapshots) === 3 && grads.length === 7 && grads.every((g) => /grad:data ratio/.test(g)) && /no tanh hidden layer/.test(note),
+          `${d.snapshots} snapshots, ${grads.length} weights`, `${JSON.stringify(d)} ${grads.join(' / ')} ${note}`);
+      }
+      await newRun(zp);
+    }
+
+    // The Transformer paused, saved, loaded again and continued: the same file at the end.
+    await zp.selectOption('#modelSelect', 'transformer');
+    await setFields({ ...sizes('transformer'), steps: ZOO_STEPS, batchSize: 8 });
+    await pauseAt(zp, 250);
+    await zp.click('#start');
+    await waitState(zp, 'paused');
+    const midStep = Number(await zp.getAttribute('body', 'data-step'));
+    const lockedZoo = await zp.evaluate(() => ['modelSelect', 'nLayer', 'learningRate'].every((id) => document.getElementById(id).disabled));
+    check('a makemore.py run pauses, with the model chooser and its settings locked', midStep >= 250 && midStep < ZOO_STEPS && lockedZoo, `paused at step ${midStep}`);
+    const mid = await saveRun();
+    await newRun(zp);
+    await zp.selectOption('#modelSelect', 'mlp-bn'); // loading the file brings its model back
+    await zp.setInputFiles('#loadFile', mid);
+    await waitState(zp, 'paused');
+    const back = { step: Number(await zp.getAttribute('body', 'data-step')), model: await zp.inputValue('#modelSelect'), nLayer: await zp.inputValue('#nLayer') };
+    check('the saved Transformer run loads paused at its step, as a Transformer of its sizes', back.step === midStep && back.model === 'transformer' && back.nLayer === '1', JSON.stringify(back));
+    await watchHeldOut();
+    await zp.click('#start');
+    await waitState(zp, 'finished', 120_000);
+    const end = await saveRun();
+    const heldOutCont = await zp.evaluate(() => window.heldOut);
+    const whole = cliZoo('transformer', join(tmp, 'zoo-cli-transformer-2'));
+    check('...continued, its test loss at step 500 and its saved run equal the uninterrupted CLI run\'s', heldOutCont[0] === String(whole.evals?.[0].test) &&
+      readFileSync(end).equals(readFileSync(join(tmp, 'zoo-cli-transformer-2', 'resume.safetensors'))), `test loss ${heldOutCont[0]}`);
+
+    // Sampling on demand from a makemore.py model: the library's names for that seed and temperature.
+    const sampleZoo = async (count, temperature, seed) => {
+      await zp.fill('#sampleCount', String(count)); await zp.fill('#temperature', String(temperature)); await zp.fill('#sampleSeed', String(seed));
+      await zp.click('#sampleBtn');
+      await zp.waitForFunction((t) => document.getElementById('samplesNote').textContent.includes(`temperature ${t})`), temperature, { timeout: 10_000 });
+      return zp.$$eval('#samples li', (els) => els.map((e) => (e.classList.contains('empty') ? '' : e.textContent)));
+    };
+    const [zooCkpt, zooRun, zooModels, zlib] = await Promise.all(['checkpoint.js', 'run.js', 'models.js'].map((f) => import(join(root, 'dist/makemore/zoo', f))).concat(import(join(root, 'dist/index.js'))));
+    await zlib.init({ build: 'simd' });
+    const st = zooCkpt.decodeState(new Uint8Array(readFileSync(end)));
+    const zm = zooModels.createModel(st.settings.type, st.config);
+    zm.loadStateDict(st.model);
+    const libWords = (t, seed) => zooRun.generateWords(zm, st.chars, 25, st.config.blockSize - 1, { temperature: t, doSample: true, generator: new zlib.Generator().manualSeed(seed) });
+    const coolZoo = await sampleZoo(25, 0.5, 7), warmZoo = await sampleZoo(25, 1, 7);
+    check('a Transformer samples the library\'s names for seed 7 at temperatures 0.5 and 1 (and they differ)',
+      coolZoo.join(' ') === libWords(0.5, 7).join(' ') && warmZoo.join(' ') === libWords(1, 7).join(' ') && coolZoo.join(' ') !== warmZoo.join(' '), coolZoo.slice(0, 6).join(' '));
+    // Save weights: makemore.py's model file, which `wasmgrad makemore --sample-only` reads.
+    const weights = await saveRun('#saveWeights');
+    const wdir = join(tmp, 'zoo-weights');
+    mkdirSync(wdir, { recursive: true });
+    copyFileSync(weights, join(wdir, 'model.safetensors'));
+    const so = spawnSync(process.execPath, ['dist/cli.js', 'makemore', '--sample-only', '-o', wdir, '--json'], { cwd: root, encoding: 'utf8' });
+    const soJson = so.status === 0 ? JSON.parse(so.stdout) : null;
+    check('Save weights downloads a model file `wasmgrad makemore --sample-only` reads (its type and sizes from the file)',
+      !!soJson && soJson.settings.type === 'transformer' && soJson.settings.nLayer === 1 && soJson.samples[0].new.length + soJson.samples[0].train.length + soJson.samples[0].test.length === 50,
+      weights.replace(/^.*zoo-/, ''), so.stderr.trim());
+
+    // A learning rate far too high for AdamW: diverged, and the fix is makemore.py's rate.
+    await newRun(zp);
+    await zp.selectOption('#modelSelect', 'bigram');
+    await setFields({ steps: ZOO_STEPS, batchSize: 8, learningRate: 1000 });
+    await zp.click('#start');
+    await waitState(zp, 'diverged finished', 120_000);
+    const zmsg = (await zp.textContent('.msg[data-about=run]').catch(() => '')) ?? '';
+    const zbuttons = await zp.$$eval('.msg[data-about=run] button', (els) => els.map((e) => e.textContent));
+    check('a bigram at learning rate 1000 stops as diverged, offering makemore.py\'s 0.0005', (await zp.getAttribute('body', 'data-state')) === 'diverged' && /learning rate 1000 is too high/.test(zmsg) && zbuttons[0] === 'Start again with learning rate 0.0005', zmsg.slice(0, 120), `${zmsg} | ${zbuttons.join(' | ')}`);
+    if (zbuttons.length) {
+      await zp.click('.msg[data-about=run] button');
+      await waitState(zp, 'finished', 120_000);
+      check('...and the offered fix trains a bigram that learns', (await zp.inputValue('#learningRate')) === '0.0005' && Number(await zp.getAttribute('#loss', 'data-value')) < 3.2, await zp.getAttribute('#loss', 'data-value'));
+    }
+    await zp.screenshot({ path: join(results, 'page-zoo.png'), fullPage: true });
+    await zp.close();
+  }
 
   // Compiled programs on threads, in Web Workers of an isolated page, against Node on one thread.
   const COMPILE_STEPS = 12;

@@ -113,7 +113,7 @@ if (!text) {
     const watched = new Session(text, config);
     const d = new Diagnostics(watched.model, watched.tensors.train.X, { seed: 1 });
     let histograms = 0;
-    await watched.run({ progressEvery: 50, onProgress: (step) => { if (d.after(step, lrAt(watched.schedule, step - 1), true).activations) histograms++; } });
+    await watched.run({ progressEvery: 50, onProgress: (step) => { if (d.after(step, { lr: lrAt(watched.schedule, step - 1) }, true).activations) histograms++; } });
     assert.is(histograms, 6, 'histograms at every call');
     assert.equal(watched.lossi, plain.lossi);
     assert.equal(watched.checkpoint(), plain.checkpoint());

@@ -116,6 +116,12 @@ export function dataCheck(words: readonly string[]): { words: number; crc: numbe
   return { words: words.length, crc: crc32([new TextEncoder().encode(words.join('\n'))]) };
 }
 
+/** Whether `words` are the data the saved run was trained on. */
+export function sameData(saved: Pick<SavedState, 'data'>, words: readonly string[]): boolean {
+  const check = dataCheck(words);
+  return check.words === saved.data.words && check.crc === saved.data.crc;
+}
+
 function decode(bytes: Uint8Array, what: string): { tensors: Record<string, SafeTensor>; meta: Record<string, string> } {
   let d: ReturnType<typeof decodeSafetensors>;
   try {

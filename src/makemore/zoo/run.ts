@@ -4,7 +4,7 @@
 // 200; and, beyond makemore.py, an exact resume (the state after any completed step) and a stop
 // between steps. It prints through a callback and saves through one: no Node APIs here (the CLI
 // reads and writes the files and catches the signals).
-import { manualSeed, defaultGenerator, optim, compile, noGrad, zeros, cat, multinomial, type Tensor } from '../../index.ts';
+import { manualSeed, defaultGenerator, optim, type Generator, compile, noGrad, zeros, cat, multinomial, type Tensor } from '../../index.ts';
 import { createDatasets, InfiniteDataLoader, evalBatches, meanAsTorch, datasetSummary, type CharDataset, type Datasets } from './data.ts';
 import { createModel, numParams, type LanguageModel, type ModelType } from './models.ts';
 import { Transformer } from './transformer.ts';
@@ -41,10 +41,10 @@ export interface Samples { train: string[]; test: string[]; new: string[] }
 export interface TrainEvents {
   /** A line makemore.py prints (step losses, evaluations, samples, saves). */
   print(line: string): void;
-  /** Writes the best model so far (model.safetensors bytes); awaited before training goes on. */
-  saveBest(bytes: Uint8Array, step: number, testLoss: number): Promise<void>;
-  /** Writes the state to resume from (after an evaluation step, and when training stops). */
-  saveState(bytes: Uint8Array, step: number): Promise<void>;
+  /** Writes the best model so far (model.safetensors bytes); awaited before training goes on. Without it nothing is encoded. */
+  saveBest?(bytes: Uint8Array, step: number, testLoss: number): Promise<void>;
+  /** Writes the state to resume from (after an evaluation step, and when training stops). Without it nothing is encoded. */
+  saveState?(bytes: Uint8Array, step: number): Promise<void>;
   /** Checked between steps: true stops training (the state is saved first). */
   shouldStop?(): boolean;
   /** Each step's loss and time (for progress and --json). */
@@ -171,7 +171,7 @@ export class ZooRun {
         ev.print(`step ${step} train loss: ${pyFloat(trainLoss)} test loss: ${pyFloat(testLoss)}`);
         if (this.bestLoss === null || testLoss < this.bestLoss) {
           ev.print(`test loss ${pyFloat(testLoss)} is the best so far, saving model to ${this.modelPath}`);
-          await ev.saveBest(this.modelBytes(step, { testLoss, seed: testSeed }), step, testLoss);
+          if (ev.saveBest) await ev.saveBest(this.modelBytes(step, { testLoss, seed: testSeed }), step, testLoss);
           this.bestLoss = testLoss;
         }
         evaluated = true;
@@ -181,9 +181,9 @@ export class ZooRun {
         ev.onSamples?.(step, samples);
         for (const line of sampleLines(samples)) ev.print(line);
       }
-      if (evaluated) await ev.saveState(this.stateBytes(), this.step);
+      if (evaluated && ev.saveState) await ev.saveState(this.stateBytes(), this.step);
     }
-    if (this.step > 0 && this.optimizer) await ev.saveState(this.stateBytes(), this.step);
+    if (this.step > 0 && this.optimizer && ev.saveState) await ev.saveState(this.stateBytes(), this.step);
   }
 
   /**
@@ -211,14 +211,9 @@ export class ZooRun {
    */
   sample(num: number): Samples {
     const topK = this.settings.topK !== -1 ? this.settings.topK : null;
-    const steps = this.data.train.getOutputLength() - 1; // -1: the <START> token is already there
-    const rows = generate(this.model, zeros([num, 1], { dtype: 'int32' }), steps, { topK, doSample: true });
     const out: Samples = { train: [], test: [], new: [] };
-    const L = rows.shape[1], data = rows.toArray() as Int32Array;
-    for (let i = 0; i < num; i++) {
-      const row = Array.from(data.subarray(i * L + 1, (i + 1) * L)); // crop the <START> token
-      const stop = row.indexOf(0); // token 0 is <STOP>: crop there
-      const word = this.data.train.decode(stop === -1 ? row : row.slice(0, stop));
+    const steps = this.data.train.getOutputLength() - 1; // -1: the <START> token is already there
+    for (const word of generateWords(this.model, this.data.chars, num, steps, { topK, doSample: true })) {
       if (this.data.train.contains(word)) out.train.push(word);
       else if (this.data.test.contains(word)) out.test.push(word);
       else out.new.push(word);
@@ -255,7 +250,13 @@ export function sampleLines(s: Samples): string[] {
   return lines;
 }
 
-export interface GenerateOptions { temperature?: number; doSample?: boolean; topK?: number | null }
+export interface GenerateOptions {
+  temperature?: number;
+  doSample?: boolean;
+  topK?: number | null;
+  /** Where sampling draws from (default: the default generator, as makemore.py). */
+  generator?: Generator;
+}
 
 /**
  * makemore.py's generate(): completes each row of idx (int32 (b, t)) maxNewTokens times,
@@ -282,10 +283,39 @@ export function generate(model: LanguageModel, idx: Tensor, maxNewTokens: number
       // apply softmax to convert logits to (normalized) probabilities
       const probs = logits.softmax(-1);
       // either sample from the distribution or take the most likely element
-      const idxNext = opts.doSample ? multinomial(probs, 1) : probs.topk(1).indices;
+      const idxNext = opts.doSample ? multinomial(probs, 1, opts.generator ? { generator: opts.generator } : {}) : probs.topk(1).indices;
       // append sampled index to the running sequence and continue
       idx = cat([idx, idxNext], 1);
     }
     return idx;
   });
+}
+
+/**
+ * num words from the model: each generated from <START> for `steps` tokens (makemore.py: the
+ * longest word in the data), cut at the first <STOP>, decoded with the vocabulary `chars` (token
+ * i is chars[i - 1]).
+ */
+export function generateWords(model: LanguageModel, chars: readonly string[], num: number, steps: number, opts: GenerateOptions = {}): string[] {
+  const rows = generate(model, zeros([num, 1], { dtype: 'int32' }), steps, opts);
+  const L = rows.shape[1], data = rows.toArray() as Int32Array;
+  const words: string[] = [];
+  for (let i = 0; i < num; i++) {
+    const row = data.subarray(i * L + 1, (i + 1) * L); // crop the <START> token
+    const stop = row.indexOf(0); // token 0 is <STOP>: crop there
+    words.push(Array.from(stop === -1 ? row : row.subarray(0, stop), (t) => chars[t - 1]).join(''));
+  }
+  return words;
+}
+
+/**
+ * What is wrong with these settings for a vocabulary of vocabSize tokens (beyond each number's
+ * own range), or null; `label` names a setting as the caller's user knows it (a flag, a field).
+ */
+export function settingsProblem(s: ZooSettings, vocabSize: number, label: (k: keyof ZooSettings) => string): string | null {
+  if (s.type === 'transformer' && s.nEmbd % s.nHead !== 0) {
+    return `${label('nEmbd')} ${s.nEmbd} must be a multiple of ${label('nHead')} ${s.nHead} (each head gets n_embd / n_head channels)`;
+  }
+  if (s.topK > vocabSize) return `${label('topK')} ${s.topK} is more than the ${vocabSize} tokens of the vocabulary; use at most ${vocabSize}, or -1`;
+  return null;
 }
