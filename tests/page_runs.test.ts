@@ -13,7 +13,7 @@ import { parameterValues, measuredUpdateRatios } from '../src/makemore/diagnosti
 import { startRun, ZooPageRun, type PageRun, type Hooks } from '../web/runs.ts';
 import { MODELS, fieldProblem, modelById } from '../web/models.ts';
 
-await init({ build: 'simd' });
+await init();
 
 function madeUpWords(seed: number, count: number): string {
   const syl = ['ka', 'ri', 'mo', 'an', 'el', 'ta', 'su', 'no', 'bi', 'le', 'ja', 'ro'];
