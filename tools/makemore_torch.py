@@ -24,7 +24,7 @@ import types
 
 import torch
 
-from torch_load import load_safetensors
+from torch_state_dict import read_safetensors as load_safetensors
 from torch_state_dict import write_safetensors
 
 

@@ -3,43 +3,18 @@
 
     /usr/bin/python3 tools/torch_load.py model.safetensors [names.txt] [--split val]
 
-Parses the safetensors file with struct/json/numpy (or the `safetensors` package when it is
-installed), rebuilds the notebook's MLP from the metadata (vocabulary, block size, sizes, seed)
-and evaluates it exactly as the notebook's split_loss does, with the running batch-norm
+Reads the safetensors file (torch_state_dict.read_safetensors), rebuilds the notebook's MLP from
+the metadata (vocabulary, block size, sizes, seed) and evaluates it exactly as the notebook's split_loss does, with the running batch-norm
 statistics. The numbers should equal `wasmgrad eval --load FILE` within 1e-5.
 """
 import json
-import struct
 import sys
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
 from notebook_data import load_words, splits as notebook_splits
-
-
-def load_safetensors(path):
-    try:
-        from safetensors.torch import load_file, safe_open  # optional
-        with safe_open(path, framework="pt") as f:
-            meta = f.metadata()
-        return load_file(path), meta
-    except ImportError:
-        pass
-    with open(path, "rb") as f:
-        data = f.read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n])
-    meta = header.pop("__metadata__", {})
-    base = 8 + n
-    dtypes = {"F32": np.float32, "I32": np.int32, "F64": np.float64, "I64": np.int64, "U8": np.uint8}
-    tensors = {}
-    for name, info in header.items():
-        begin, end = info["data_offsets"]
-        arr = np.frombuffer(data[base + begin:base + end], dtype=dtypes[info["dtype"]]).reshape(info["shape"])
-        tensors[name] = torch.from_numpy(arr.copy())
-    return tensors, meta
+from torch_state_dict import read_safetensors as load_safetensors
 
 
 def main():

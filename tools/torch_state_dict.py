@@ -19,7 +19,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-_DTYPES = {"F32": np.float32, "I32": np.int32, "I64": np.int64}
+_DTYPES = {"F32": np.float32, "F64": np.float64, "I32": np.int32, "I64": np.int64, "U8": np.uint8}
 
 
 def save_for_wasmgrad(model, path, metadata=None):
@@ -49,26 +49,33 @@ def write_safetensors(path, tensors, metadata=None):
 
 
 def read_safetensors(path):
-    """The tensors of a safetensors file (F32, I32, I64), as torch tensors."""
+    """A safetensors file's tensors (F32, F64, I32, I64, U8) as torch tensors, and its metadata:
+    with the `safetensors` package when it is installed, else with struct/json/numpy."""
+    try:
+        from safetensors.torch import load_file, safe_open  # optional
+        with safe_open(path, framework="pt") as f:
+            meta = f.metadata() or {}
+        return load_file(path), meta
+    except ImportError:
+        pass
     with open(path, "rb") as f:
         data = f.read()
     (n,) = struct.unpack("<Q", data[:8])
     header = json.loads(data[8:8 + n])
-    header.pop("__metadata__", None)
+    meta = header.pop("__metadata__", {})
     out = {}
     for key, info in header.items():
         begin, end = info["data_offsets"]
-        np_dtype = _DTYPES[info["dtype"]]
-        arr = np.frombuffer(data[8 + n + begin:8 + n + end], dtype=np_dtype).reshape(info["shape"])
+        arr = np.frombuffer(data[8 + n + begin:8 + n + end], dtype=_DTYPES[info["dtype"]]).reshape(info["shape"])
         out[key] = torch.from_numpy(arr.copy())
-    return out
+    return out, meta
 
 
 def load_from_wasmgrad(model, path):
     """Loads a wasmgrad state dict file into a PyTorch model of the same architecture."""
     mine = model.state_dict()
     state = {}
-    for key, t in read_safetensors(path).items():
+    for key, t in read_safetensors(path)[0].items():
         state[key] = t.to(mine[key].dtype) if key in mine else t
     model.load_state_dict(state, strict=True)
     return model

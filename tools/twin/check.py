@@ -15,7 +15,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
-from torch_load import load_safetensors  # noqa: E402  (the repo's reader; the safetensors package if installed)
+from torch_state_dict import read_safetensors as load_safetensors  # noqa: E402  (the repo's reader; the safetensors package if installed)
 
 VOCAB, CONTEXT, CLASSES = 20, 4, 5
 
