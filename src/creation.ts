@@ -105,8 +105,12 @@ export function fillFromJs(t: Tensor, f: (view: Float32Array | Int32Array) => vo
   // A replay does this JS before any kernel: so only a new tensor may be filled this way (one a
   // kernel wrote earlier in the step would be overwritten in the wrong order).
   if (t._storage.version !== 0) throw new Error('wasmgrad: internal error: fillFromJs on a tensor already written; fill a new tensor and copy it in with a kernel');
+  // The view is made again only when memory grew (a new buffer): a replay allocates nothing here.
+  let view: Float32Array | Int32Array | null = null;
   everyCall(() => {
-    f(int ? i32().subarray(p, p + n) : f32().subarray(p, p + n));
+    const whole = int ? i32() : f32();
+    if (view === null || view.buffer !== whole.buffer) view = whole.subarray(p, p + n);
+    f(view);
     t._storage.version++;
   });
 }

@@ -66,7 +66,7 @@ export const GRAPH_STEPS = 8;
 let clock = 0; // completed steps (backward() calls and compiled-step calls)
 const scopes: Scope[] = [];
 /** Temporaries by the step in which they were last touched (an entry may be stale: check lastUse). */
-const buckets = new Map<number, Storage[]>();
+const buckets: Storage[][] = Array.from({ length: GRAPH_STEPS + 2 }, () => []);
 let tempBytes = 0;
 let tempHighWater = 0;
 let moves = 0;
@@ -78,10 +78,9 @@ export function setCaptureHooks(h: CaptureHooks | null): void { capture = h; }
 /** Whether a compiled step is being captured now. */
 export function capturing(): boolean { return capture !== null; }
 
+/** The temporaries to look at when `step` ends (steps clock - 2 .. clock + GRAPH_STEPS - 2 are in use: a ring, no allocation per step). */
 function bucket(step: number): Storage[] {
-  let b = buckets.get(step);
-  if (!b) buckets.set(step, (b = []));
-  return b;
+  return buckets[step % buckets.length];
 }
 
 function makePermanentNow(s: Storage): void {
@@ -150,10 +149,11 @@ export function livePtr(s: Storage): number {
 /** Ends a step (a backward() or a compiled-step call): reclaims temporaries untouched for two steps. */
 export function endStep(): void {
   clock++;
-  const old = buckets.get(clock - 2);
-  if (!old) return;
-  buckets.delete(clock - 2);
-  for (const s of old) {
+  if (clock < 2) return;
+  const old = bucket(clock - 2);
+  // (entries pushed while this runs go to other buckets: lastUse + GRAPH_STEPS - 2 > clock - 2)
+  for (let i = 0; i < old.length; i++) {
+    const s = old[i];
     if (s.home !== 'temporary' || s.lastUse > clock - 2 || s.pins > 0) continue;
     // Saved for a backward() that has not run yet: kept up to GRAPH_STEPS steps for it.
     if (s.savedBy > 0 && s.lastUse > clock - GRAPH_STEPS) { bucket(s.lastUse + GRAPH_STEPS - 2).push(s); continue; }
@@ -162,6 +162,7 @@ export function endStep(): void {
     tempBytes -= s.bytes;
     if (!s.captured) free(s.ptr);
   }
+  old.length = 0;
 }
 
 /** Keeps a temporary from being reclaimed (a retained graph saved it) until unpin(). */

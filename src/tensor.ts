@@ -17,7 +17,7 @@ export type Shape = readonly number[];
 
 export function numelOf(shape: Shape): number {
   let n = 1;
-  for (const d of shape) n *= d;
+  for (let i = 0; i < shape.length; i++) n *= shape[i]; // (an index loop: for-of over a frozen shape allocates an iterator)
   return n;
 }
 
@@ -54,7 +54,7 @@ export class Tensor {
 
   /** @internal Use tensor(), zeros(), randn() ... to make tensors. */
   constructor(shape: Shape, dtype: DType, storage: Storage, strides?: readonly number[], offset = 0) {
-    this.shape = Object.freeze([...shape]);
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]); // a frozen shape (another tensor's) is shared
     this.dtype = dtype;
     this._storage = storage;
     this._offset = offset;
@@ -65,7 +65,8 @@ export class Tensor {
 
   /** @internal A new uninitialised contiguous tensor in the current home (see src/memory.ts). */
   static _empty(shape: Shape, dtype: DType = 'float32'): Tensor {
-    for (const d of shape) {
+    for (let i = 0; i < shape.length; i++) {
+      const d = shape[i];
       if (!Number.isInteger(d) || d < 0) throw new Error(`wasmgrad: invalid shape ${fmtShape(shape)}: sizes must be non-negative integers`);
     }
     return new Tensor(shape, dtype, newStorage(numelOf(shape) * 4));
@@ -181,7 +182,9 @@ export class Tensor {
   /** The single value of a one-element tensor. */
   item(): number {
     if (this.numel() !== 1) throw new Error(`item: only a one-element tensor has an item, got shape ${fmtShape(this.shape)}`);
-    return this._read()[0];
+    readHook?.(this);
+    const p = this.ptr >>> 2; // read in place: no copy (a training loop reads its loss every step)
+    return this.dtype === 'int32' ? i32()[p] : f32()[p];
   }
 
   /** A copy of the data as a flat typed array. */

@@ -302,7 +302,7 @@ export class Session {
       this.step = i;
       const batch = sink.slice(from);
       if (this.keepLosses) from = sink.length; else { sink.length = 0; from = 0; }
-      for (const l of batch) this.curve.add(l);
+      for (let k = 0; k < batch.length; k++) this.curve.add(batch[k]); // (an index loop: this runs unoptimised, where for-of allocates per element)
       opts.onProgress?.(i, last, batch);
     };
     const logEvery = opts.logEvery ?? 10000;
