@@ -105,6 +105,20 @@ test('compile: results stay valid after the next call; other shapes capture agai
   assert.is(f(tensor([[2, 0, 0]])).s.item(), 2, 'and the first program still runs');
 });
 
+test('compile: each call runs the program of its own arguments (shapes, numbers, objects), whatever the order of calls', () => {
+  const g = new Generator().manualSeed(3);
+  const x3 = randn([3], { generator: g }), x23 = randn([2, 3], { generator: g }), other3 = randn([3], { generator: g });
+  const o1 = { s: 0.5 }, o2 = { s: -4 };
+  const fn = (x: Tensor, k: number, o: { s: number }) => x.mul(k * o.s).sum();
+  const f = compile(fn);
+  const calls: [Tensor, number, { s: number }][] = [
+    [x3, 2, o1], [x3, 2, o1], [x3, 2, o1], [x3, 3, o1], [x3, 2, o1], [x23, 2, o1], [x23, 2, o1], [x23, 2, o1], [x3, 2, o1],
+    [x3, 2, o2], [x3, 2, o2], [other3, 2, o2], [x3, 2, o1], [x3, 3, o1], [x3, 3, o1], [x23, 2, o1], [other3, 2, o1],
+  ];
+  for (const [i, [x, k, o]] of calls.entries()) assert.is(f(x, k, o).item(), fn(x, k, o).item(), `call ${i + 1}`);
+  assert.is(f.info().captures, 4, 'one capture per signature');
+});
+
 test('compile: what a replay cannot do is a clear error', () => {
   const w = randn([4], { generator: new Generator().manualSeed(2) }); w.requiresGrad = true;
   assert.throws(() => compile((x: Tensor) => { x.sum().item(); return x; })(tensor([1])), /reads tensor values into JavaScript.*return the tensor/);
