@@ -5,3 +5,4 @@
 // snake_case here: JS numbers the module's other snake_case exports as opcodes.
 export * from './index';
 export { program_run_threads, program_worker, program_quit } from './program_threads';
+export * from './_program_threads'; // its program_share_* (runShare is camelCase: internal)
