@@ -1,7 +1,7 @@
 // The models the page trains and the settings each one takes, from which the page draws its
 // settings form and the worker checks a run's settings: the notebook's MLP with batch norm, and
 // makemore.py's six models (src/makemore/zoo), each with makemore.py's defaults. The worker
-// builds a run from a model's id (worker.ts makeRun).
+// builds a run from a model's id (runs.ts startRun).
 
 export interface Field {
   /** The setting's key (the worker's name for it). */
