@@ -155,7 +155,7 @@ function renderSettings(): void {
   put('modelFields', model.fields);
   put('trainingFields', model.training);
   $('settingsNote').textContent = model.note;
-  $('valKey').textContent = model.kind === 'zoo' ? 'test loss' : 'val loss';
+  $('valKey').textContent = `${model.heldOut} loss`;
   $('resNote').textContent = model.kind === 'zoo' ? '(makemore.py\'s evaluation, when training ends)' : '(on the whole splits, when training ends)';
 }
 
@@ -164,7 +164,7 @@ function chooseModel(id: string): void {
   if (!spec || spec === model) return;
   model = spec;
   renderSettings();
-  if (!run) chart.reset(stepsForChart(), 0, model.kind === 'zoo' ? 'test' : 'val');
+  if (!run) chart.reset(stepsForChart(), 0, model.heldOut);
   render();
 }
 
@@ -345,11 +345,11 @@ function onMessage(m: FromWorker): void {
       const r = m.run;
       chooseModel(r.model);
       showSettings(r.settings);
-      chart.reset(r.steps, r.step, r.heldOut);
+      chart.reset(r.steps, r.step, model.heldOut);
       diag.reset(r.steps, r.diagNames, r.activations);
-      const splits = r.splits ? `; ${Object.entries(r.splits).map(([k, n]) => `${k} ${fmt.format(n)}`).join(', ')} ${r.heldOut === 'test' ? 'words' : 'examples'}` : '';
-      const threads = r.heldOut === 'test' && Number(document.body.dataset.threads) > 1 ? ' makemore.py\'s models train on 1 thread here.' : '';
-      $('modelStatus').textContent = `${model.label}: ${fmt.format(r.params)} parameters, ${r.vocabSize} ${r.heldOut === 'test' ? 'tokens' : 'characters'}${splits}${r.heldOutNote ? `; ${r.heldOutNote}` : ''}.${threads} ${r.why}`;
+      const splits = r.splits ? `; ${Object.entries(r.splits).map(([k, n]) => `${k} ${fmt.format(n)}`).join(', ')} ${model.kind === 'zoo' ? 'words' : 'examples'}` : '';
+      const threads = model.kind === 'zoo' && Number(document.body.dataset.threads) > 1 ? ' makemore.py\'s models train on 1 thread here.' : '';
+      $('modelStatus').textContent = `${model.label}: ${fmt.format(r.params)} parameters, ${r.vocabSize} ${model.kind === 'zoo' ? 'tokens' : 'characters'}${splits}${r.heldOutNote ? `; ${r.heldOutNote}` : ''}.${threads} ${r.why}`;
       document.body.dataset.canTrain = String(r.canTrain);
       render();
       break;
@@ -517,7 +517,7 @@ function start(): void {
     return;
   }
   resetLive();
-  chart.reset(settings.steps, 0, model.kind === 'zoo' ? 'test' : 'val');
+  chart.reset(settings.steps, 0, model.heldOut);
   startClickedAt = performance.now();
   setState('preparing');
   onBusy({ what: 'prepare', label: 'preparing the run', fraction: null });

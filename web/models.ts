@@ -20,6 +20,8 @@ export interface ModelSpec {
   label: string;
   /** 'notebook': makemore part 3's run (Session); 'zoo': makemore.py's (ZooRun). */
   kind: 'notebook' | 'zoo';
+  /** The chart's second line: the notebook's validation loss, or makemore.py's test loss. */
+  heldOut: 'val' | 'test';
   fields: Field[];
   training: Field[];
   /** Under the settings: where the defaults come from. */
@@ -52,7 +54,7 @@ const ZOO_NOTE = 'Defaults are makemore.py\'s (its --max-steps has no default; t
 
 export const MODELS: ModelSpec[] = [
   {
-    id: 'mlp-bn', label: 'MLP with batch norm (makemore part 3)', kind: 'notebook',
+    id: 'mlp-bn', label: 'MLP with batch norm (makemore part 3)', kind: 'notebook', heldOut: 'val',
     fields: [
       { key: 'blockSize', label: 'block size', value: 3, min: 1, max: 64, help: 'characters of context' },
       { key: 'nEmbed', label: 'embedding', value: 10, min: 1, max: 1024, help: 'numbers per character' },
@@ -61,13 +63,13 @@ export const MODELS: ModelSpec[] = [
     training: NOTEBOOK_TRAINING,
     note: 'Defaults are the notebook\'s. The learning rate drops to the second one halfway.',
   },
-  { id: 'bigram', label: 'Bigram (makemore.py)', kind: 'zoo', fields: [], training: ZOO_TRAINING, note: ZOO_NOTE },
-  { id: 'mlp', label: 'MLP (makemore.py, Bengio et al. 2003)', kind: 'zoo', fields: [nEmbd, nEmbd2], training: ZOO_TRAINING, note: ZOO_NOTE },
-  { id: 'rnn', label: 'RNN (makemore.py)', kind: 'zoo', fields: [nEmbd, nEmbd2], training: ZOO_TRAINING, note: ZOO_NOTE },
-  { id: 'gru', label: 'GRU (makemore.py)', kind: 'zoo', fields: [nEmbd, nEmbd2], training: ZOO_TRAINING, note: ZOO_NOTE },
-  { id: 'bow', label: 'Bag of words (makemore.py)', kind: 'zoo', fields: [nEmbd, nEmbd2], training: ZOO_TRAINING, note: ZOO_NOTE },
+  { id: 'bigram', label: 'Bigram (makemore.py)', kind: 'zoo', heldOut: 'test', fields: [], training: ZOO_TRAINING, note: ZOO_NOTE },
+  { id: 'mlp', label: 'MLP (makemore.py, Bengio et al. 2003)', kind: 'zoo', heldOut: 'test', fields: [nEmbd, nEmbd2], training: ZOO_TRAINING, note: ZOO_NOTE },
+  { id: 'rnn', label: 'RNN (makemore.py)', kind: 'zoo', heldOut: 'test', fields: [nEmbd, nEmbd2], training: ZOO_TRAINING, note: ZOO_NOTE },
+  { id: 'gru', label: 'GRU (makemore.py)', kind: 'zoo', heldOut: 'test', fields: [nEmbd, nEmbd2], training: ZOO_TRAINING, note: ZOO_NOTE },
+  { id: 'bow', label: 'Bag of words (makemore.py)', kind: 'zoo', heldOut: 'test', fields: [nEmbd, nEmbd2], training: ZOO_TRAINING, note: ZOO_NOTE },
   {
-    id: 'transformer', label: 'Transformer (makemore.py, GPT-2 style)', kind: 'zoo',
+    id: 'transformer', label: 'Transformer (makemore.py, GPT-2 style)', kind: 'zoo', heldOut: 'test',
     fields: [
       { key: 'nLayer', label: 'layers', value: 4, min: 1, max: 32, help: 'transformer blocks (n_layer)' },
       { key: 'nHead', label: 'heads', value: 4, min: 1, max: 64, help: 'attention heads; must divide the embedding (n_head)' },

@@ -44,15 +44,11 @@ export interface RunInfo {
   vocabSize: number;
   /** The examples of each split (the notebook: contexts of train/val/test; makemore.py: words of train/test). */
   splits: Record<string, number> | null;
-  /** What the chart's second line is: the notebook's validation loss, or makemore.py's test loss. */
-  heldOut: 'val' | 'test';
   /** Says how often and on what the held-out loss is measured. */
   heldOutNote: string;
   /** The parameters the update-to-data plot follows; activations: whether the tanh histograms exist. */
   diagNames: string[];
   activations: boolean;
-  /** What the final losses are. */
-  finalNote: string;
   /** A weights-only file can be saved too (makemore.py's model file). */
   weights: boolean;
   /** False for a loaded model that can only sample; `why` says what it would need. */

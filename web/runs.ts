@@ -10,7 +10,7 @@ import { loadInto, CheckpointError, type Checkpoint } from '../src/makemore/chec
 import { lrAt, yieldToEventLoop, YIELD_MS } from '../src/makemore/train.ts';
 import { saferRates } from '../src/makemore/divergence.ts';
 import { Diagnostics, parameterValues, type Snapshot } from '../src/makemore/diagnostics.ts';
-import { ZooRun, MAKEMORE_DEFAULTS, generateWords, settingsProblem, type ZooSettings } from '../src/makemore/zoo/run.ts';
+import { ZooRun, MAKEMORE_DEFAULTS, EVAL, generateWords, settingsProblem, type ZooSettings } from '../src/makemore/zoo/run.ts';
 import { createModel, numParams, MODEL_TYPES, type LanguageModel, type ModelType } from '../src/makemore/zoo/models.ts';
 import { parseWords } from '../src/makemore/zoo/data.ts';
 import { sameData, type SavedState, type ModelFile } from '../src/makemore/zoo/checkpoint.ts';
@@ -47,7 +47,7 @@ export interface PageRun {
   diagnose(step: number, last: boolean): Snapshot | null;
   /** The learning rate of the next step. */
   readonly lr: number;
-  /** The held-out loss now, when the worker measures it (every info's heldOutEvery steps); null where the run reports its own. */
+  /** Every this many steps the worker measures the held-out loss (heldOutLoss); 0 where the run reports its own (Hooks.onHeldOut). */
   readonly heldOutEvery: number;
   heldOutLoss(): number;
   /** The losses when the run ends, reporting the share done. */
@@ -85,10 +85,8 @@ export class NotebookRun implements PageRun {
     const splits = s ? { train: s.data.train.n, val: s.data.val.n, test: s.data.test.n } : null;
     this.info = {
       model: 'mlp-bn', settings: { ...config } as unknown as Settings, steps: config.steps, step, params: model.numParams(), vocabSize: itos.length, splits,
-      heldOut: 'val',
       heldOutNote: s ? `validation loss every ${fmt.format(this.heldOutEvery)} steps${valRows < s.data.val.n ? ` on the first ${fmt.format(valRows)} val examples` : ''}` : '',
       diagNames: s ? NOTEBOOK_DIAG : [], activations: true,
-      finalNote: 'on the whole splits, when training ends',
       weights: false, canTrain: !!s && !s.done, why,
     };
     this.diag = s ? new Diagnostics(model, s.tensors.train.X, { seed: config.seed }) : null;
@@ -171,7 +169,7 @@ function zooFields(s: ZooSettings): Settings {
 function evaluateAside(run: ZooRun): Record<string, number> {
   const g = defaultGenerator().getState();
   try {
-    return { train: run.evaluate(run.data.train, 100, 10), test: run.evaluate(run.data.test, 100, 10) };
+    return { train: run.evaluate(run.data.train, EVAL.batchSize, EVAL.maxBatches), test: run.evaluate(run.data.test, EVAL.batchSize, EVAL.maxBatches) };
   } finally {
     defaultGenerator().setState(g);
   }
@@ -191,22 +189,20 @@ export class ZooPageRun implements PageRun {
     const twoD = [...model.namedParameters()].filter(([, p]) => p.ndim === 2).map(([n]) => n);
     this.info = {
       model: settings.type, settings: zooFields(settings), steps: settings.maxSteps, step, params: numParams(model), vocabSize: chars.length + 1, splits,
-      heldOut: 'test', heldOutNote: run ? 'test loss every 500 steps (makemore.py\'s evaluation: 11 batches of 100 words)' : '',
+      heldOutNote: run ? `test loss every 500 steps (makemore.py's evaluation: ${EVAL.maxBatches + 1} batches of ${EVAL.batchSize} words)` : '',
       diagNames: run ? twoD : [], activations: false,
-      finalNote: 'makemore.py\'s evaluation at the last step: the mean of 11 batches of 100 words of each split',
       weights: true, canTrain: !!run && !run.done, why,
     };
     this.diag = run ? new Diagnostics(model, null, { seed: settings.seed }) : null;
   }
 
-  /** Checks the settings against the data first (the model and the split are made only for a run that can start). */
+  /** Checks the settings first (the model and the split are made only for a run that can start). */
   static start(text: string, type: ModelType, fields: Settings): ZooPageRun {
     const settings = zooSettings(type, fields);
-    const words = parseWords(text);
-    const vocabSize = new Set(words.flatMap((w) => [...w])).size + 1;
     const spec = modelById(type)!;
     const label = (k: keyof ZooSettings) => [...spec.fields, ...spec.training].find((f) => f.key === k)?.label ?? k;
-    const problem = settingsProblem(settings, vocabSize, label);
+    // The page samples without top-k, so the vocabulary's size (known only once the data is parsed) cannot matter.
+    const problem = settingsProblem(settings, Infinity, label);
     if (problem) throw new ConfigError(problem);
     const run = new ZooRun(text, settings);
     return new ZooPageRun(run, run.model, settings, run.data.chars, run.config.blockSize, 0, '');
@@ -275,7 +271,7 @@ export class ZooPageRun implements PageRun {
 
   heldOutLoss(): number { throw new Error('makemore.py runs report their own test loss'); }
 
-  get finalExamples(): number { return 2 * 1100; }
+  get finalExamples(): number { return 2 * (EVAL.maxBatches + 1) * EVAL.batchSize; }
   final(progress: (fraction: number) => void): Record<string, number> {
     progress(0);
     const losses = evaluateAside(this.run!);

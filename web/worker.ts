@@ -15,6 +15,7 @@ import { tooHighLoss, uniformLoss } from '../src/makemore/divergence.ts';
 import { decodeSafetensors } from '../src/safetensors.ts';
 import { MODEL_FORMAT, STATE_FORMAT, decodeModel, decodeState } from '../src/makemore/zoo/checkpoint.ts';
 import { NotebookRun, ZooPageRun, startRun, type PageRun } from './runs.ts';
+import { modelById } from './models.ts';
 import type { Busy, FromWorker, SampleRequest, Settings, ToWorker } from './protocol.ts';
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
@@ -148,7 +149,8 @@ function diverged(r: Run, step: number, why: string): void {
 
 async function finish(r: Run): Promise<void> {
   const run = r.run;
-  const label = `computing the final losses on ${run.info.heldOut === 'val' ? 'all' : 'up to'} ${fmt.format(run.finalExamples)} examples`;
+  const whole = modelById(run.info.model)!.heldOut === 'val'; // the notebook's: the whole splits; makemore.py's: its evaluation
+  const label = `computing the final losses on ${whole ? 'all' : 'up to'} ${fmt.format(run.finalExamples)} examples`;
   let shown = 0;
   busy('evaluate', label, 0);
   const t0 = performance.now();
@@ -156,7 +158,7 @@ async function finish(r: Run): Promise<void> {
     const now = performance.now();
     if (now - shown > 100) { shown = now; busy('evaluate', label, fraction); }
   });
-  if (run.info.heldOut === 'val') post({ type: 'val', step: run.step, loss: final.val });
+  if (whole) post({ type: 'val', step: run.step, loss: final.val });
   sample(r, r.live, run.step);
   post({ type: 'finished', step: run.step, final, seconds: (performance.now() - t0) / 1000 });
 }

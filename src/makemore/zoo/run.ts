@@ -31,6 +31,9 @@ export interface ZooSettings {
 }
 
 /** makemore.py's defaults. */
+/** makemore.py's evaluation every 500 steps: evaluate(model, dataset, batch_size=100, max_batches=10), up to 11 batches. */
+export const EVAL = { batchSize: 100, maxBatches: 10 } as const;
+
 export const MAKEMORE_DEFAULTS: Readonly<ZooSettings> = {
   type: 'transformer', nLayer: 4, nHead: 4, nEmbd: 64, nEmbd2: 64, seed: 3407, batchSize: 32,
   learningRate: 5e-4, weightDecay: 0.01, topK: -1, maxSteps: -1,
@@ -164,8 +167,8 @@ export class ZooRun {
       if (step % 10 === 0) ev.print(`step ${step} | loss ${pyFixed(loss, 4)} | step time ${pyFixed(ms, 2)}ms`);
       let evaluated = false;
       if (step > 0 && step % 500 === 0) {
-        const trainLoss = this.evaluate(this.data.train, 100, 10);
-        const testLoss = this.evaluate(this.data.test, 100, 10);
+        const trainLoss = this.evaluate(this.data.train, EVAL.batchSize, EVAL.maxBatches);
+        const testLoss = this.evaluate(this.data.test, EVAL.batchSize, EVAL.maxBatches);
         const testSeed = this.lastEvalSeed;
         ev.onEval?.(step, trainLoss, testLoss);
         ev.print(`step ${step} train loss: ${pyFloat(trainLoss)} test loss: ${pyFloat(testLoss)}`);
@@ -283,7 +286,7 @@ export function generate(model: LanguageModel, idx: Tensor, maxNewTokens: number
       // apply softmax to convert logits to (normalized) probabilities
       const probs = logits.softmax(-1);
       // either sample from the distribution or take the most likely element
-      const idxNext = opts.doSample ? multinomial(probs, 1, opts.generator ? { generator: opts.generator } : {}) : probs.topk(1).indices;
+      const idxNext = opts.doSample ? multinomial(probs, 1, { generator: opts.generator }) : probs.topk(1).indices;
       // append sampled index to the running sequence and continue
       idx = cat([idx, idxNext], 1);
     }
