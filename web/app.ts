@@ -298,6 +298,17 @@ const diag = new DiagnosticsView($('diag'));
 
 function send(m: ToWorker, transfer: Transferable[] = []): void { worker?.postMessage(m, transfer); }
 
+/**
+ * Runs `f` in a task of its own after this one (a message channel: not throttled in a background
+ * tab, as timers are), so that whatever this task and its microtasks send goes first.
+ */
+const later = (() => {
+  const channel = new MessageChannel();
+  const queue: (() => void)[] = [];
+  channel.port1.onmessage = () => queue.shift()?.();
+  return (f: () => void) => { queue.push(f); channel.port2.postMessage(null); };
+})();
+
 function onMessage(m: FromWorker): void {
   switch (m.type) {
     case 'ready': {
@@ -364,6 +375,10 @@ function onMessage(m: FromWorker): void {
       if (state === 'preparing') { onBusy(null); setState('training'); }
       break;
     case 'progress': {
+      // Acknowledged after the page (and a Pause pressed on seeing it) has acted on it: the
+      // worker trains at most one progress message ahead of what the page shows.
+      const sentTo = worker;
+      later(() => { if (worker === sentTo) send({ type: 'seen', step: m.step }); });
       if (state === 'preparing') { onBusy(null); setState('training'); }
       chart.add(m.step - m.lossi.length, m.lossi);
       step = m.step;

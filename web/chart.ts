@@ -113,6 +113,6 @@ export class LossChart {
     this.empty.hidden = xs.length > 0;
     // With no losses yet, two empty points still give uPlot the run's x range to draw its axes.
     this.plot.setData(xs.length ? [xs, col(0), col(2), col(1)] : [[0, this.steps], [null, null], [null, null], [null, null]]);
-    Object.assign(this.el.dataset, { points: String(xs.length), valPoints: String(this.val.size) });
+    Object.assign(this.el.dataset, { points: String(xs.length), valPoints: String(this.val.size), drawnTo: String(this.to) });
   }
 }

@@ -22,6 +22,11 @@ export type ToWorker =
   /** Continues the paused (or loaded) run. */
   | { type: 'resume'; sample: SampleRequest }
   | { type: 'pause' }
+  /**
+   * The page has handled the progress message of this step, and everything the user did in
+   * reaction to it (it is sent in a later task): the run goes at most one progress message ahead.
+   */
+  | { type: 'seen'; step: number }
   | { type: 'sample'; sample: SampleRequest }
   /** 'run': everything to continue it exactly; 'weights': the model alone (makemore.py's model file), where a run has one. */
   | { type: 'save'; what: 'run' | 'weights' }

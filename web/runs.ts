@@ -27,8 +27,11 @@ export interface Hooks {
   shouldStop(): boolean;
   /** The loss of step 0 (and the notebook's log lines). */
   onLog(step: number, loss: number): void;
-  /** Every progressEvery steps, and where training stops: steps done, the last loss, log10 losses since the last call. */
-  onProgress(step: number, loss: number, lossi: number[]): void;
+  /**
+   * Every progressEvery steps, and where training stops: steps done, the last loss, log10 losses
+   * since the last call. A returned promise is awaited before training goes on.
+   */
+  onProgress(step: number, loss: number, lossi: number[]): void | Promise<void>;
   /** A held-out loss the run measures itself (makemore.py's test loss every 500 steps). */
   onHeldOut(step: number, loss: number): void;
 }
@@ -249,7 +252,7 @@ export class ZooPageRun implements PageRun {
     const run = this.run!;
     const every = h.progressEvery;
     let lossi: number[] = [], last = NaN, boundary = 0, since = 0;
-    const flush = () => { h.onProgress(run.step, last, lossi); lossi = []; };
+    const flush = () => { const held = h.onProgress(run.step, last, lossi); lossi = []; return held; };
     while (!run.done && !h.shouldStop()) {
       boundary = (Math.floor(run.step / every) + 1) * every;
       since = performance.now();
@@ -263,10 +266,10 @@ export class ZooPageRun implements PageRun {
         onStep: (step, loss) => { last = loss; lossi.push(Math.log10(loss)); if (step === 0) h.onLog(0, loss); },
         onEval: (step, _train, test) => h.onHeldOut(step, test),
       });
-      if (run.step % every === 0 || run.done) flush();
+      if (run.step % every === 0 || run.done) await flush();
       await yieldToEventLoop();
     }
-    if (lossi.length) flush();
+    if (lossi.length) await flush();
   }
 
   heldOutLoss(): number { throw new Error('makemore.py runs report their own test loss'); }

@@ -34,6 +34,21 @@ let current: Run | null = null;
 let running = false;
 let pauseAsked = false;
 
+/**
+ * Flow control: the last progress step the page has acknowledged ('seen'). After posting the
+ * progress of step s the run waits until the page has seen step s - PROGRESS_EVERY, so it is never
+ * more than one progress message ahead of the page: a Pause pressed on a busy machine (the page's
+ * thread slow to handle messages) stops the run within PROGRESS_EVERY steps of what it showed.
+ */
+let seen = 0;
+let waiting: { step: number; resume: () => void } | null = null;
+function pageSeen(step: number): void {
+  seen = Math.max(seen, step);
+  if (waiting && seen >= waiting.step) { const w = waiting; waiting = null; w.resume(); }
+}
+const pageCaughtUp = (step: number): Promise<void> | undefined =>
+  (seen >= step ? undefined : new Promise<void>((resume) => { waiting = { step, resume }; }));
+
 /** A message the page can show as it is: our errors are written for people, CLI hints cut off. */
 function words(e: unknown): string {
   const msg = (e instanceof Error ? e.message : String(e)).replace(/^wasmgrad: /, '');
@@ -101,6 +116,7 @@ async function train(r: Run): Promise<void> {
   const V = run.info.vocabSize;
   let lastSample = performance.now();
   let lastTime = performance.now(), lastStep = run.step;
+  seen = run.step;
   try {
     await run.train({
       progressEvery: PROGRESS_EVERY,
@@ -122,6 +138,7 @@ async function train(r: Run): Promise<void> {
         if (run.heldOutEvery && step % run.heldOutEvery === 0 && step < run.info.steps) heldOut(r, step);
         if (t0 - lastSample > SAMPLE_MS && step < run.info.steps) { sample(r, r.live, step); lastSample = performance.now(); }
         lastTime = now + (performance.now() - t0);
+        return pageCaughtUp(step - PROGRESS_EVERY);
       },
     });
   } catch (e) {
@@ -228,6 +245,7 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'start': await start(msg.model, msg.settings, msg.sample); break;
     case 'resume': if (current) { current.live = msg.sample; await train(current); } break;
     case 'pause': pauseAsked = running; break;
+    case 'seen': pageSeen(msg.step); break;
     case 'sample':
       if (!current) break;
       current.live = msg.sample;

@@ -178,8 +178,11 @@ export function sampleNames(model: MLP, itos: readonly string[], count: number, 
 }
 
 export interface ChunkOptions {
-  /** Called every `progressEvery` steps with (steps done, last loss, log10 losses since the last call). */
-  onProgress?: (step: number, loss: number, lossi: number[]) => void;
+  /**
+   * Called every `progressEvery` steps with (steps done, last loss, log10 losses since the last
+   * call). A returned promise is awaited before the next step (a consumer that falls behind holds the run back).
+   */
+  onProgress?: (step: number, loss: number, lossi: number[]) => void | Promise<void>;
   progressEvery?: number;
   onLog?: (step: number, loss: number) => void;
   logEvery?: number;
@@ -303,7 +306,7 @@ export class Session {
       const batch = sink.slice(from);
       if (this.keepLosses) from = sink.length; else { sink.length = 0; from = 0; }
       for (let k = 0; k < batch.length; k++) this.curve.add(batch[k]); // (an index loop: this runs unoptimised, where for-of allocates per element)
-      opts.onProgress?.(i, last, batch);
+      return opts.onProgress?.(i, last, batch);
     };
     const logEvery = opts.logEvery ?? 10000;
     try {
@@ -312,13 +315,13 @@ export class Session {
         logEvery, progressEvery: opts.progressEvery, shouldStop: opts.shouldStop, eager: this.eager,
         lossi: sink, divergence: this.divergence,
         onLog: (i, loss) => { this.log.push([i, loss]); opts.onLog?.(i, loss); },
-        onProgress: (i, loss) => { last = loss; flush(i); },
+        onProgress: (i, loss) => { last = loss; return flush(i); },
       });
       this.seconds += r.seconds;
       this.threadedSteps += r.threadedSteps ?? 0;
       if (sink.length > from || this.step !== r.stepReached) {
         last = r.lastLoss;
-        flush(r.stepReached);
+        await flush(r.stepReached);
       }
     } catch (e) {
       if (e instanceof DivergenceError) this.diverged = e;

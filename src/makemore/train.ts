@@ -26,8 +26,11 @@ export interface TrainOptions {
   logEvery?: number;
   /** Called after each logged step with (step, loss). */
   onLog?: (step: number, loss: number) => void;
-  /** Called every `progressEvery` steps (and at the end) with (steps done, last loss). */
-  onProgress?: (step: number, loss: number) => void;
+  /**
+   * Called every `progressEvery` steps (and at the end) with (steps done, last loss). A returned
+   * promise is awaited before the next step: a consumer that falls behind holds the loop back.
+   */
+  onProgress?: (step: number, loss: number) => void | Promise<void>;
   progressEvery?: number;
   /** Checked between steps: when it returns true the loop stops early (Ctrl-C). */
   shouldStop?: () => boolean;
@@ -181,7 +184,10 @@ async function loop(trainStep: TrainStep, g: Generator, opts: TrainOptions, voca
     if (i % logEvery === 0) { log.push([i, value]); opts.onLog?.(i, value); }
     lossi.push(Math.log10(value));
     const progress = (i + 1) % progressEvery === 0;
-    if (progress) opts.onProgress?.(i + 1, value);
+    if (progress) {
+      const held = opts.onProgress?.(i + 1, value);
+      if (held) await held;
+    }
     if (progress || performance.now() >= nextYield) {
       await yieldToEventLoop();
       nextYield = performance.now() + YIELD_MS;
