@@ -2,7 +2,7 @@
 // runner does) with Deno's Node compatibility, then runs them. tools/test-deno.js drives it.
 // Process tests (files that import node:child_process: they spawn Node itself, e.g. the CLI's)
 // run only under Node and are listed as skipped here.
-// Usage: deno run -A tools/test-deno-suite.ts [dir] [--skip name.test.ts ...]
+// Usage: deno run -A tools/test-deno-suite.ts [dir or file.test.ts] [--skip name.test.ts ...]
 const [dir = 'tests', ...rest] = Deno.args;
 const skip = new Set(rest.filter((a) => a !== '--skip'));
 const root = new URL('../', import.meta.url);
@@ -24,7 +24,7 @@ async function collect(rel: string): Promise<string[]> {
 const g = globalThis as unknown as { UVU_DEFER: number; UVU_INDEX: number; UVU_QUEUE: unknown[][] };
 g.UVU_DEFER = 1;
 const uvu = await import('uvu');
-const files = await collect(dir.replace(/\/$/, ''));
+const files = dir.endsWith('.test.ts') ? [dir] : await collect(dir.replace(/\/$/, ''));
 for (let i = 0; i < files.length; i++) {
   g.UVU_INDEX = i;
   g.UVU_QUEUE.push([files[i]]);

@@ -6,8 +6,10 @@
 // thread and on two.
 // Ends with one line "N passed, N failed"; exits 1 on any failure.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runIsolated, testFiles, uvuCounts } from './isolate.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const deno = fileURLToPath(new URL('../node_modules/deno/bin.cjs', import.meta.url));
@@ -19,8 +21,8 @@ if (version.status !== 0) {
 }
 console.log(version.stdout.split('\n')[0]);
 
-const runDeno = (args, env = {}) => spawnSync(process.execPath, [deno, ...args], {
-  cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20,
+const runDeno = (args, env = {}, timeout = 15 * 60_000) => spawnSync(process.execPath, [deno, ...args], {
+  cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20, timeout, killSignal: 'SIGKILL',
 });
 
 const runs = [
@@ -29,25 +31,33 @@ const runs = [
   { label: 'kernels, scalar build', dir: 'tests/kernels', build: 'scalar' },
   { label: 'kernels, relaxed build', dir: 'tests/kernels', build: 'relaxed' },
 ];
+/** A whole run may take this long; one file alone, FILE_MS. Ceilings for a hang, not speeds. */
+const RUN_MS = 40 * 60_000, FILE_MS = 15 * 60_000;
 let passed = 0, failed = 0;
+const failures = [];
 for (const run of runs) {
   console.log(`\n=== Deno: ${run.label} ===`);
   const env = run.build ? { WASMGRAD_BUILD: run.build } : { WASMGRAD_BUILD: '' };
-  const r = runDeno(['run', '-A', '--no-prompt', 'tools/test-deno-suite.ts', run.dir], env);
-  process.stdout.write(r.stdout);
-  process.stderr.write(r.stderr);
-  const total = Number(/Total:\s+(\d+)/.exec(r.stdout)?.[1] ?? 0);
-  const ok = Number(/Passed:\s+(\d+)/.exec(r.stdout)?.[1] ?? 0);
-  passed += ok;
-  failed += total - ok;
-  if (r.status !== 0 && total === ok) failed += 1; // a crash outside any test
+  const suite = (path, timeout) => runDeno(['run', '-A', '--no-prompt', 'tools/test-deno-suite.ts', path], env, timeout);
+  const r = suite(run.dir, RUN_MS);
+  process.stdout.write(r.stdout ?? '');
+  process.stderr.write(r.stderr ?? '');
+  const c = uvuCounts(r);
+  if (!c.whole) {
+    // Crashed or hung: run each file on its own so that every file's tests are counted.
+    console.log(`\n*** Deno: ${run.label}: the run ${r.error ? `was stopped after ${RUN_MS / 60_000} minutes` : `ended with ${r.signal ?? `exit ${r.status}`}`} before reporting; running each file on its own ***`);
+    const files = testFiles(join(root, run.dir)).map((f) => f.slice(root.length)).filter((f) => !/from ['"]node:child_process['"]/.test(readFileSync(join(root, f), 'utf8')));
+    Object.assign(c, runIsolated(files, (file) => suite(file, FILE_MS), FILE_MS));
+  }
+  passed += c.passed;
+  failed += c.failed;
+  failures.push(...c.failures.map((f) => `${run.label}: ${f}`));
 }
-
 // Same seed, same build, same numbers: Node (the CLI) and Deno (examples/deno.ts).
 console.log('\n=== Node and Deno agree on the simd build ===');
 const check = (name, ok, detail) => {
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${ok ? '' : `: ${detail}`}`);
-  if (ok) passed++; else failed++;
+  if (ok) passed++; else { failed++; failures.push(name); }
 };
 if (!existsSync(`${root}/names.txt`)) {
   check('names.txt present', false, 'put makemore\'s names.txt in ./names.txt (https://raw.githubusercontent.com/karpathy/makemore/master/names.txt)');
@@ -104,5 +114,6 @@ console.log('\n=== deno check: the library and examples/deno.ts type-check under
 const typed = runDeno(['check', 'examples/deno.ts']);
 check('deno check examples/deno.ts', typed.status === 0, (typed.stderr || typed.stdout).trim().split('\n').slice(-15).join('\n'));
 
+if (failures.length) console.log(`\nFailures:\n${failures.map((f) => `  ${f}`).join('\n')}`);
 console.log(`\nDeno: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
