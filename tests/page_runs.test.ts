@@ -149,4 +149,29 @@ test('diagnostics: the update-to-data ratio of an AdamW step is log10(std(after 
   assert.equal(measuredUpdateRatios(run.model, {}), Object.fromEntries([...run.model.namedParameters()].map(([n]) => [n, null])), 'no values before: no ratios');
 });
 
+
+// The page's flow control: the worker returns a promise from onProgress while the page is behind,
+// and a Pause the page sent before catching up must be seen before another step is trained.
+const held = { 'mlp-bn': { blockSize: 3, nEmbed: 4, nHidden: 16, steps: 100, batchSize: 8, lr: 0.1, lrAfter: 0.01, seed: 3 }, bigram: fields(100) };
+for (const [model, settings] of Object.entries(held)) {
+  test(`page: a progress hook's promise holds the ${model} run until it resolves, and a pause asked meanwhile stops it there`, async () => {
+    const run = startRun(model, text, settings);
+    let release = () => {};
+    let pause = false;
+    const progress: number[] = [];
+    const done = run.train({
+      progressEvery: 25, shouldStop: () => pause, onLog: () => {}, onHeldOut: () => {},
+      onProgress: (step) => { progress.push(step); if (step === 50) return new Promise<void>((r) => { release = r; }); },
+    });
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 5)); // (a run not held would go on meanwhile)
+    assert.is(run.step, 50, 'held at the step whose progress is unanswered');
+    assert.equal(progress, [25, 50]);
+    pause = true;
+    release();
+    await done;
+    assert.is(run.step, 50, 'no step after the hold ended with a pause asked');
+    assert.ok(!run.done);
+  });
+}
+
 test.run();
