@@ -111,10 +111,11 @@ export class Signals {
 
   training(): void { this.phase = 'training'; }
 
-  /** Runs a save that no signal interrupts. */
+  /** Runs a save that no signal interrupts; then signals act as before it (a save in the middle of training leaves training on). */
   async saving<T>(save: () => Promise<T>): Promise<T> {
+    const before = this.phase;
     this.phase = 'saving';
-    try { return await save(); } finally { this.phase = 'idle'; }
+    try { return await save(); } finally { this.phase = before; }
   }
 
   dispose(): void { for (const s of Object.keys(SIGNAL_NUMBERS)) process.off(s, this.handle); }
