@@ -11,7 +11,7 @@ import { cmdMakemore, MAKEMORE_HELP } from './cli/makemore.ts';
 import type { InitInfo } from './index.ts';
 import { DataError } from './makemore/data.ts';
 import {
-  Session, NOTEBOOK, LIMITS, ConfigError, checkConfig, resumeConfig, checkVocab, datasetTensors, modelFromCheckpoint, splitLoss, sampleNames,
+  Session, NOTEBOOK, LIMITS, ConfigError, checkConfig, resumeConfig, checkVocab, datasetTensors, modelFromCheckpoint, splitLoss, sampleNames, MAX_SAMPLES,
   type RunConfig, type Labels,
 } from './makemore/session.ts';
 import { DivergenceError } from './makemore/train.ts';
@@ -55,7 +55,7 @@ Options:
   --lr-after X         learning rate after the decay (default 0.01)
   --seed N             seed of the shuffle, the init and the minibatches (default 42)
   --no-batchnorm       the plain MLP (prints the init losses as the notebook does)
-  --samples N          names to sample at the end (default 20; 0 for none)
+  --samples N          names to sample at the end (default 20, at most 1000; 0 for none)
   --calibrate          also report losses with batch-norm statistics over the whole train set
   --save FILE          write a checkpoint (safetensors) when training ends, before the final
                        evaluation; on Ctrl-C, SIGTERM or SIGHUP, of the last completed step
@@ -138,6 +138,7 @@ async function cmdTrain(args: string[]): Promise<void> {
   const say = (line = '') => { human.write(line + '\n'); };
   const given = givenConfig(v);
   const numSamples = intFlag(v, 'samples', 20, 0);
+  if (numSamples > MAX_SAMPLES) throw new UsageError(`--samples must be at most ${MAX_SAMPLES}, got '${v.samples}'`);
   const threads = v.threads === undefined ? undefined : intFlag(v, 'threads', 1, 1);
   if (threads !== undefined && threads > 64) throw new UsageError(`--threads must be at most 64, got '${v.threads}'`);
   const saveTo = typeof v.save === 'string' ? v.save : null;
@@ -212,18 +213,22 @@ async function cmdTrain(args: string[]): Promise<void> {
     await signals.saving(() => writeAtomic(saveTo!, session.checkpoint()));
     note(`saved checkpoint at step ${session.step} to ${saveTo}`);
   };
-  if (signals.caught) {
-    const saved = saveTo && ran > 0;
+  const stopped = signals.caught !== null;
+  if (stopped) {
     note(`interrupted by ${signals.caught} at step ${session.step}` +
-      (saved ? `: saving the checkpoint to ${saveTo}` : saveTo ? ' (no step completed: nothing new to save)' : ' (nothing saved: pass --save FILE to keep progress)'));
-    if (saved) await save();
+      (saveTo && ran > 0 ? `: saving the checkpoint to ${saveTo}` : saveTo ? ' (no step completed: nothing new to save)' : ' (nothing saved: pass --save FILE to keep progress)'));
+  }
+  const saved = !!saveTo && (ran > 0 || !stopped);
+  if (saved) await save();
+  // A signal during the training, or during the final save: the run is kept, the command stops there.
+  if (signals.caught) {
+    if (!stopped) note(`interrupted by ${signals.caught} during the final save: ${kept(session.step)}`);
     signals.idle(saved ? kept(session.step) : 'nothing was saved');
     if (json) out(JSON.stringify({ interrupted: signals.caught, step: session.step, saved: saved ? saveTo : null }));
     process.exitCode = signals.code;
     signals.dispose();
     return;
   }
-  if (saveTo) await save();
   signals.idle(saveTo ? kept(session.step) : 'nothing was saved (pass --save FILE to keep a run)');
 
   result.log = session.log;
@@ -315,6 +320,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === '--version' || command === '-v') { out(VERSION); return 0; }
+  // Relative paths (names.txt, out/) need a current folder; one deleted under the shell has none.
+  try { process.cwd(); } catch { throw new UserError('the current folder no longer exists (deleted or moved while the shell was in it); cd to an existing folder and run again'); }
   const commands: Record<string, (a: string[]) => Promise<void>> = { train: cmdTrain, sample: cmdSample, eval: cmdEval, makemore: cmdMakemore };
   const run = commands[command];
   if (!run) throw new UsageError(`unknown command '${command}'; use train, sample, eval or makemore (see \`wasmgrad --help\`)`);
