@@ -3,13 +3,17 @@
 // Reads take regular files only, up to a size cap; writes go through a temporary file that is
 // written whole, flushed and checked before a rename puts it in place, so the old file stays
 // until the new one is complete. Leaves out: what the bytes mean (checkpoint.ts, data.ts).
-import { open, stat, mkdir, readdir, access, realpath, rename, unlink, chmod, chown, constants, type FileHandle } from 'node:fs/promises';
-import { unlinkSync, readFileSync } from 'node:fs';
+import { open, stat, mkdir, readdir, access, realpath, readlink, rename, unlink, link, utimes, chmod, chown, constants, type FileHandle } from 'node:fs/promises';
+import { unlinkSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { hostname } from 'node:os';
 import { parseNames, DataError } from './data.ts';
 
 export const NAMES_URL = 'https://raw.githubusercontent.com/karpathy/makemore/master/names.txt';
+/** Where makemore's names.txt is on its server (or a mirror's): a download from there must be that file. */
+const MAKEMORE_PATH = '/karpathy/makemore/master/names.txt';
+/** The SHA-256 of makemore's names.txt (32,033 names, 228,145 bytes): what a download from NAMES_URL must be. */
+export const NAMES_SHA256 = '0a30b5557f192f32ab962680889aac5f6fda0f4cecf40a6d0b5694f58ea8cc4d';
 
 /** The largest names file read or downloaded: 64 MiB (makemore's is 228 KB). */
 export const MAX_NAMES_BYTES = 64 << 20;
@@ -109,6 +113,9 @@ async function download(path: string, log: (msg: string) => void, flag: string):
   const text = new TextDecoder('utf-8').decode(body);
   try {
     if (/^\s*</.test(text)) throw new DataError('it looks like an HTML or XML page');
+    // From makemore's own address, only makemore's file is kept: a proxy's or a server's error
+    // page sent with status 200 can pass for a short list of names, and would stay names.txt for good.
+    if (new URL(url).pathname.endsWith(MAKEMORE_PATH) && await sha256(body) !== NAMES_SHA256) throw new DataError(`it is not makemore's names.txt (${body.length} bytes, other contents)`);
     parseNames(text);
   } catch (e) {
     if (!(e instanceof DataError)) throw e;
@@ -116,6 +123,11 @@ async function download(path: string, log: (msg: string) => void, flag: string):
   }
   await writeAtomic(path, body);
   log(`saved ${path} (${body.length} bytes)`);
+}
+
+async function sha256(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** The body of a GET, refused as soon as it passes `max` bytes (a server can send forever). */
@@ -216,38 +228,139 @@ export async function claimOutputs(outputs: NamedPath[], inputs: (NamedPath & { 
   for (const o of outputs) await reserveTarget(o.path, o.flag);
 }
 
-// Locks: `<file>.lock`, created exclusively, holding "pid host". A save takes its target's lock
-// for the write (or keeps it for the whole run, reserveTarget), so two processes saving to one
-// path get a clear error instead of one silently overwriting the other's file.
+// Locks: `<file>.lock`, made whole or not at all (written to a temporary file, then hard-linked
+// into place, which fails if a lock is there), holding who owns it: host, boot, PID namespace,
+// PID and the process's start time. A save takes its target's lock for the write (or keeps it
+// for the whole run, reserveTarget), so two processes saving to one path get a clear error
+// instead of one silently overwriting the other's file. A lock whose owner is gone (died, the
+// machine rebooted, a container restarted as PID 1 again, a PID reused) is taken over, saying so.
 const held = new Map<string, string>(); // real target path -> lock path, for this process
 let exitHookSet = false;
 
 const lockPath = (target: string) => `${target}.lock`;
 
+/**
+ * The file a save of `path` writes: a symlink (even a dangling one) is written through to the file
+ * it names, as editors do; the folder of a file that does not exist yet is resolved, so one file
+ * gets one lock however it is named (a symlinked folder, `..`, a relative path).
+ */
 async function resolveTarget(path: string): Promise<string> {
-  // Write through a symlink to its file, as editors do; a new file keeps the path given.
-  return realpath(path).catch(() => resolve(path));
+  let p = resolve(path);
+  for (let hops = 0; hops < 40; hops++) {
+    const real = await realpath(p).catch(() => null);
+    if (real) return real;
+    const link = await readlink(p).catch(() => null);
+    if (link === null) break;
+    p = resolve(dirname(p), link);
+  }
+  const dir = await realpath(dirname(p)).catch(() => dirname(p));
+  return join(dir, basename(p));
+}
+
+/** Who holds a lock: enough to tell a live writer from a dead one on this machine. */
+interface Owner { pid: number; host: string; boot?: string; pidns?: string; start?: string }
+
+const readText = (file: string): string | null => { try { return readFileSync(file, 'utf8'); } catch { return null; } };
+/** The kernel's id of this boot, and this process's PID namespace (Linux; undefined elsewhere). */
+const BOOT = readText('/proc/sys/kernel/random/boot_id')?.trim() || undefined;
+const pidNamespace = (pid: number | 'self') => { try { return readlinkSync(`/proc/${pid}/ns/pid`); } catch { return undefined; } };
+/** A process's start time (clock ticks since boot: field 22 of /proc/PID/stat); undefined if it has ended (or is a zombie). */
+function startTime(pid: number | 'self'): string | undefined {
+  const stat = readText(`/proc/${pid}/stat`);
+  const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields && fields[0] !== 'Z' && fields[0] !== 'X' ? fields[19] : undefined;
+}
+
+function me(): Owner {
+  return { pid: process.pid, host: hostname(), boot: BOOT, pidns: pidNamespace('self'), start: startTime('self') };
+}
+
+/** The owner written in a lock; null for an empty or unreadable one (a writer that failed midway). */
+function parseOwner(text: string): Owner | null {
+  try {
+    const o = JSON.parse(text) as Owner;
+    if (o && Number.isSafeInteger(o.pid) && o.pid > 0 && typeof o.host === 'string') return o;
+  } catch { /* the older "pid host" line, or damage */ }
+  const [pid, host] = text.trim().split(' ');
+  return Number(pid) > 0 && host ? { pid: Number(pid), host } : null;
+}
+
+/**
+ * Whether the lock's owner may still be writing: 'alive', 'gone' (with why), or 'unknown' (in a
+ * PID namespace this process cannot see into: another container on this machine).
+ */
+function ownerState(o: Owner): { state: 'alive' | 'unknown' } | { state: 'gone'; why: string } {
+  const self = me();
+  if (o.host !== self.host) return { state: 'alive' }; // another machine's: it cannot be looked at, so it is respected
+  if (o.boot && self.boot && o.boot !== self.boot) return { state: 'gone', why: 'the machine has restarted since' };
+  if (o.pidns && self.pidns && o.pidns !== self.pidns) {
+    // Another PID namespace (a container): seen from outside it, its processes are in /proc with
+    // their own namespace and start time; from inside another one, they cannot be seen at all.
+    if (pidNamespace(1) === self.pidns) return { state: 'unknown' };
+    for (const name of readdirSyncSafe('/proc')) {
+      const pid = Number(name);
+      if (pid > 0 && pidNamespace(pid) === o.pidns && startTime(pid) !== undefined && (!o.start || startTime(pid) === o.start)) return { state: 'alive' };
+    }
+    return { state: 'gone', why: `its PID namespace (a container) has no such process any more` };
+  }
+  if (!isAlive(o.pid)) return { state: 'gone', why: `process ${o.pid} has ended` };
+  if (o.start && self.boot && o.boot === self.boot && startTime(o.pid) !== o.start) return { state: 'gone', why: `process ${o.pid} has ended (its PID is another process's now)` };
+  return { state: 'alive' };
+}
+
+function readdirSyncSafe(dir: string): string[] {
+  try { return readdirSync(dir); } catch { return []; }
 }
 
 async function acquireLock(target: string, flag: string): Promise<string> {
   const lock = lockPath(target);
-  const me = `${process.pid} ${hostname()}\n`;
+  const mine = `${JSON.stringify(me())}\n`;
   for (let attempt = 0; ; attempt++) {
+    // Written whole beside it, then linked into place: a full disk leaves no empty lock behind.
+    const tmp = `${lock}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
     try {
-      const fh = await open(lock, 'wx');
-      try { await fh.writeFile(me); } finally { await fh.close(); }
+      const fh = await open(tmp, 'wx');
+      try { await fh.writeFile(mine); await fh.sync(); } finally { await fh.close(); }
+      await link(tmp, lock);
       return lock;
     } catch (e) {
       if (errno(e) !== 'EEXIST') throw saveError(e, target, flag);
+    } finally {
+      await unlink(tmp).catch(() => {});
     }
-    const owner = readFileSync(lock, { encoding: 'utf8', flag: 'r' }).trim().split(' ');
-    const pid = Number(owner[0]);
-    const alive = owner[1] !== hostname() || !(pid > 0) ? true : isAlive(pid);
-    if (alive || attempt > 0) {
-      const who = pid > 0 ? `another wasmgrad process (pid ${pid}${owner[1] && owner[1] !== hostname() ? ` on ${owner[1]}` : ''})` : 'another process';
+    const text = readText(lock);
+    if (text === null) continue; // removed meanwhile: try again
+    const owner = parseOwner(text);
+    let state = owner ? ownerState(owner) : { state: 'gone' as const, why: 'it is empty or damaged (a writer that failed midway)' };
+    if (state.state === 'unknown') state = await heartbeat(lock);
+    if (state.state !== 'gone' || attempt > 2) {
+      const where = owner && owner.host !== hostname() ? ` on ${owner.host}` : owner?.pidns && owner.pidns !== me().pidns ? ' in another PID namespace (container)' : '';
+      const who = owner ? `another wasmgrad process (pid ${owner.pid}${where})` : 'another process';
       throw new UserError(`${flag} ${target} is being written by ${who}; wait for it to finish or choose another path (if no such process is running, delete ${lock})`);
     }
-    await unlink(lock).catch(() => {}); // left by a process that died: take it over
+    process.stderr.write(`wasmgrad: taking over the stale lock ${lock}: ${state.why}\n`);
+    await unlink(lock).catch(() => {});
+  }
+}
+
+/**
+ * A lock whose owner cannot be looked at (another container's PID namespace on this machine)
+ * is judged by its heartbeat: its owner touches it every LOCK_REFRESH_MS. Waits until it is
+ * LOCK_STALE_MS old (gone) or is touched again (alive).
+ */
+const LOCK_REFRESH_MS = 2000, LOCK_STALE_MS = 10_000;
+async function heartbeat(lock: string): Promise<{ state: 'alive' } | { state: 'gone'; why: string }> {
+  const first = await stat(lock).catch(() => null);
+  if (!first) return { state: 'gone', why: 'it was removed' };
+  let told = false;
+  for (;;) {
+    const now = await stat(lock).catch(() => null);
+    if (!now) return { state: 'gone', why: 'it was removed' };
+    if (now.mtimeMs !== first.mtimeMs) return { state: 'alive' };
+    const age = Date.now() - now.mtimeMs;
+    if (age > LOCK_STALE_MS) return { state: 'gone', why: `its owner cannot be seen from here and has not touched it for ${Math.round(age / 1000)} s` };
+    if (!told) { process.stderr.write(`wasmgrad: ${lock} belongs to a process that cannot be seen from here; waiting up to ${Math.ceil((LOCK_STALE_MS - age) / 1000)} s to see whether it is alive\n`); told = true; }
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
@@ -267,6 +380,8 @@ export async function reserveTarget(path: string, flag = 'save to'): Promise<voi
   if (!exitHookSet) {
     exitHookSet = true;
     process.on('exit', () => { for (const lock of held.values()) { try { unlinkSync(lock); } catch { /* already gone */ } } });
+    // The heartbeat that tells processes which cannot see this one that it is alive.
+    setInterval(() => { const t = new Date(); for (const lock of held.values()) utimes(lock, t, t).catch(() => {}); }, LOCK_REFRESH_MS).unref();
   }
 }
 
