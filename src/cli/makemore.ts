@@ -2,12 +2,14 @@
 // output, so that `python makemore.py ...` becomes `npx wasmgrad makemore ...`. The run itself is
 // src/makemore/zoo/run.ts; this file reads and checks the flags, the input file and the work
 // dir's files, prints, saves durably and turns signals into a saved stop.
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat, unlink } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { ZooRun, MAKEMORE_DEFAULTS, sampleLines, settingsProblem, type ZooSettings, type Samples } from '../makemore/zoo/run.ts';
 import { MODEL_TYPES, type ModelType } from '../makemore/zoo/models.ts';
 import { decodeModel, decodeState, sameData, type SavedState, type ModelFile } from '../makemore/zoo/checkpoint.ts';
-import { parseWords } from '../makemore/zoo/data.ts';
+import { parseWords, vocabularyOf } from '../makemore/zoo/data.ts';
+import { escapeControls } from '../makemore/text.ts';
 import { DataError } from '../makemore/data.ts';
 import { pyDict } from '../makemore/zoo/format.ts';
 import { readNames, readCheckpointFile, claimOutputs, checkSaveTarget, makeFolder, writeAtomic, UserError } from '../makemore/files.ts';
@@ -47,6 +49,8 @@ Options (makemore.py's):
   --device cpu           accepted for makemore.py's command lines; wasmgrad runs on the CPU
 
 Options (wasmgrad's):
+  --overwrite            start a new run in a WORK_DIR that holds another one (its model and
+                         resume files are deleted first); without it that is refused
   --json                 print exactly one JSON document on stdout, the results; all other
                          lines go to stderr
 ${BUILD_HELP}
@@ -62,7 +66,7 @@ const OPTIONS = {
   device: { type: 'string' }, seed: { type: 'string' }, 'top-k': { type: 'string' }, type: { type: 'string' },
   'n-layer': { type: 'string' }, 'n-head': { type: 'string' }, 'n-embd': { type: 'string' }, 'n-embd2': { type: 'string' },
   'batch-size': { type: 'string', short: 'b' }, 'learning-rate': { type: 'string', short: 'l' }, 'weight-decay': { type: 'string', short: 'w' },
-  json: { type: 'boolean' }, ...BUILD_OPTIONS,
+  json: { type: 'boolean' }, overwrite: { type: 'boolean' }, ...BUILD_OPTIONS,
 } as const;
 
 /** Flag -> setting, for the settings that shape a run. */
@@ -137,7 +141,8 @@ async function makemore(args: string[]): Promise<void> {
   const inputFile = (v['input-file'] as string | undefined) ?? 'names.txt';
   const workDir = (v['work-dir'] as string | undefined) ?? 'out';
   const modelPath = join(workDir, 'model.safetensors'), statePath = join(workDir, 'resume.safetensors');
-  const sampleOnly = !!v['sample-only'], resume = !!v.resume;
+  const sampleOnly = !!v['sample-only'], resume = !!v.resume, overwrite = !!v.overwrite;
+  if (overwrite && (resume || sampleOnly)) throw new UsageError(`--overwrite starts a new run; it does not go with --${resume ? 'resume' : 'sample-only'}`);
 
   // Everything that can be checked is checked before the work starts: the saved files first.
   const info = await initFrom(v);
@@ -148,6 +153,14 @@ async function makemore(args: string[]): Promise<void> {
     if (await exists(statePath)) saved = decodeState(await readCheckpointFile(statePath, FILE_FIX), statePath);
     else if (await exists(modelPath)) weights = await readModel(modelPath, workDir);
     else throw new UserError(`--resume: ${workDir} has no saved run (resume.safetensors) or model (model.safetensors); train one first, or pass its --work-dir`);
+  }
+  // A new run in a work dir that holds another one would replace that run's files one by one
+  // (resume.safetensors at once, model.safetensors at its first better evaluation): refused.
+  if (!resume && !sampleOnly && !overwrite) {
+    const other = [statePath, modelPath].filter((p) => existsSync(p));
+    if (other.length) {
+      throw new UsageError(`--work-dir ${workDir} holds another run (${other.map((p) => basename(p)).join(' and ')}); continue it with --resume, choose another --work-dir, or pass --overwrite to replace it`);
+    }
   }
   const base = saved?.settings ?? weights?.info?.settings;
   const settings = settingsFor(given, base ?? null, saved ? 'the saved run' : 'the saved model', !!saved);
@@ -168,7 +181,15 @@ async function makemore(args: string[]): Promise<void> {
       throw new DataError(`${inputFile} is not the data the saved run in ${workDir} was trained on (${words.length} words, ${saved.data.words} then); pass that file with --input-file`);
     }
   }
-  const vocabSize = new Set(words.flatMap((w) => [...w])).size + 1;
+  // A model decodes with the characters it was trained on: other ones (the same file in upper
+  // case) would print other words without any error.
+  const chars = vocabularyOf(words);
+  const fileChars = saved?.chars ?? weights?.info?.chars;
+  if (fileChars && fileChars.join('') !== chars.join('')) {
+    const show = (c: string[]) => `'${escapeControls(c.join('')).slice(0, 60)}${c.join('').length > 60 ? '…' : ''}' (${c.length})`;
+    throw new DataError(`${inputFile} has other characters, ${show(chars)}, than the ${saved ? 'run' : 'model'} in ${workDir} was trained on, ${show(fileChars)}; pass the words file it was trained on with --input-file`);
+  }
+  const vocabSize = chars.length + 1;
   const problem = settingsProblem(settings, vocabSize, (k) => (k in given || !base ? flagOf(k) : `the saved ${flagOf(k).slice(2)}`));
   if (problem) throw new UsageError(problem);
   if (!sampleOnly) {
@@ -176,6 +197,8 @@ async function makemore(args: string[]): Promise<void> {
     const outputs = [{ flag: '--work-dir', path: modelPath }, { flag: '--work-dir', path: statePath }];
     for (const o of outputs) await checkSaveTarget(o.path, o.flag);
     await claimOutputs(outputs, [{ flag: '--input-file', path: inputFile }]);
+    // The old run goes whole, before the new one saves anything (its files are ours now: claimed).
+    if (overwrite) for (const p of [statePath, modelPath]) await unlink(p).catch((e) => { if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError(`--overwrite: cannot delete ${p} (${(e as Error).message})`); });
   }
 
   let run: ZooRun;

@@ -2,7 +2,7 @@
 // split -> (X, Y) context/target arrays, bit-for-bit what build_dataset produces.
 // Takes the file's text, never a path: reading files is the caller's job (no Node APIs here).
 import { PythonRandom } from '../random/python.ts';
-import { CONTROL } from './text.ts';
+import { CONTROL, tooLong } from './text.ts';
 
 /** A problem with the names data itself; the message says what is wrong and what to do. */
 export class DataError extends Error {
@@ -28,6 +28,8 @@ export function parseNames(text: string): string[] {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     const where = `line ${i + 1}`;
+    const long = tooLong(line, i + 1);
+    if (long) throw new DataError(long);
     if (line.includes('\u0000') || line.includes('\uFFFD')) {
       const what = line.includes('\u0000') ? 'a NUL byte' : 'U+FFFD (a byte that was not valid UTF-8)';
       throw new DataError(`the names file looks binary or is not UTF-8: ${where} contains ${what}; expected plain UTF-8 text, one name per line`);

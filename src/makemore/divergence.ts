@@ -54,6 +54,13 @@ export class NonFiniteLossError extends DivergenceError {
 }
 
 /**
+ * The window DivergenceCheck averages over for a run of `steps` steps (-1 or 0: no end): 250, or
+ * a quarter of a short run (at least 25 steps), so that a run of 100 steps at a far too high
+ * learning rate is caught too. A spike of 1e6x moves a 25-step geometric mean 1.7x.
+ */
+export const divergenceWindow = (steps: number): number => (steps > 0 && steps < 1000 ? Math.max(25, Math.floor(steps / 4)) : 250);
+
+/**
  * Watches a run's losses, step by step: throws NonFiniteLossError at once for a loss that is not
  * finite, and DivergenceError when the geometric mean of the last `window` losses is above both
  * twice uniformLoss (tooHighLoss's line) and 3x the first loss it saw. A healthy run never stays

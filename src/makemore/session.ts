@@ -8,7 +8,7 @@ import { Generator, tensor, type Tensor } from '../index.ts';
 import { makeSplits, parseNames, DataError, type Dataset, type Splits } from './data.ts';
 import { MLP, type ModelConfig } from './model.ts';
 import { train, lrAt, type Schedule } from './train.ts';
-import { DivergenceCheck, DivergenceError } from './divergence.ts';
+import { DivergenceCheck, DivergenceError, divergenceWindow } from './divergence.ts';
 import { encodeCheckpoint, loadInto, CheckpointError, type Checkpoint } from './checkpoint.ts';
 import { LossCurve } from './loss_curve.ts';
 import { checkDataFits } from './limits.ts';
@@ -164,9 +164,12 @@ export function splitLoss(model: MLP, t: { X: Tensor; Y: Tensor }, stats?: { mea
   return Math.fround(model.splitLoss(t.X, t.Y, stats, undefined, onRows));
 }
 
+/** The most names one call samples. */
+export const MAX_SAMPLES = 1000;
+
 /** Throws ConfigError unless `count` names from a generator seeded with `seed` at `temperature` can be sampled. */
 export function checkSampling(count: number, seed: number, temperature: number): void {
-  if (!Number.isSafeInteger(count) || count < 1 || count > 1000) throw new ConfigError(`the number of names must be a whole number from 1 to 1000, got ${count}`);
+  if (!Number.isSafeInteger(count) || count < 1 || count > MAX_SAMPLES) throw new ConfigError(`the number of names must be a whole number from 1 to ${MAX_SAMPLES}, got ${count}`);
   if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ConfigError(`the sampling seed must be a whole number from 0 to ${0xffffffff}, got ${seed}`);
   if (!Number.isFinite(temperature) || temperature <= 0) throw new ConfigError(`the temperature must be a positive number, got ${temperature}`);
 }
@@ -265,7 +268,7 @@ export class Session {
     if (ckpt) { loadInto(this.model, ckpt); this.generator.setState(ckpt.training.generator!); }
     this.startStep = this.step = ckpt?.training.step ?? 0;
     this.curve = new LossCurve(this.startStep, LossCurve.groupFor(this.config.steps - this.startStep));
-    this.divergence = new DivergenceCheck(this.data.vocab.itos.length);
+    this.divergence = new DivergenceCheck(this.data.vocab.itos.length, divergenceWindow(this.config.steps));
     this.eager = !!opts.eager;
     this.keepLosses = opts.keepLosses ?? true;
   }

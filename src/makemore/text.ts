@@ -7,6 +7,18 @@
 export const CONTROL = /[\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029]/u;
 
 /**
+ * The longest line a names (or words) file may hold, in UTF-16 units: far above any name, and a
+ * file that is one huge line is refused at once instead of becoming a model with a block of that size.
+ */
+export const MAX_WORD_LENGTH = 1000;
+
+/** The error for a line over MAX_WORD_LENGTH (line numbers from 1), or null. */
+export function tooLong(line: string, lineNumber: number): string | null {
+  if (line.length <= MAX_WORD_LENGTH) return null;
+  return `line ${lineNumber} is ${line.length.toLocaleString('en-US')} characters long, over the ${MAX_WORD_LENGTH} a line may hold: expected one name per line (is this the right file?)`;
+}
+
+/**
  * True for one character (code point) that a name may hold: what parseNames accepts, so every
  * character of a vocabulary built from a names file passes. Not '.', the start/end token.
  */

@@ -12,7 +12,7 @@ import { checksum, crc32, CheckpointError } from '../checkpoint.ts';
 import { escapeControls } from '../text.ts';
 import { MODEL_TYPES, type ModelType } from './models.ts';
 import type { ModelConfig } from './config.ts';
-import type { LoaderState } from './data.ts';
+import { isVocabulary, type LoaderState } from './data.ts';
 import type { ZooSettings } from './run.ts';
 
 export const MODEL_FORMAT = 'wasmgrad-makemore-zoo';
@@ -149,10 +149,14 @@ function json<T>(meta: Record<string, string>, key: string, what: string): T {
 function readInfo(meta: Record<string, string>, what: string): Omit<ModelInfo, 'step' | 'test'> {
   const settings = json<ZooSettings>(meta, 'settings', what);
   const chars = json<string[]>(meta, 'chars', what);
-  const ints = ['nLayer', 'nHead', 'nEmbd', 'nEmbd2', 'seed', 'batchSize', 'topK', 'maxSteps'] as const;
+  // Each setting a whole number in the range a run can have (sizes up to 2^20: a model that big
+  // could not be saved in a file this size), a transformer's heads dividing its channels.
+  const ranges = { nLayer: [0, 1 << 20], nHead: [1, 1 << 20], nEmbd: [1, 1 << 20], nEmbd2: [1, 1 << 20], seed: [0, Number.MAX_SAFE_INTEGER], batchSize: [1, 1 << 20], topK: [-1, 1 << 20], maxSteps: [-1, Number.MAX_SAFE_INTEGER] } as const;
+  const bad = (k: keyof typeof ranges) => !Number.isSafeInteger(settings[k]) || settings[k] < ranges[k][0] || settings[k] > ranges[k][1] || (k === 'topK' && settings[k] === 0);
   if (!settings || typeof settings !== 'object' || !MODEL_TYPES.includes(settings.type as ModelType) ||
-      ints.some((k) => !Number.isSafeInteger(settings[k])) || !(settings.learningRate >= 0) || !(settings.weightDecay >= 0) ||
-      !Array.isArray(chars) || chars.some((c) => typeof c !== 'string' || [...c].length !== 1)) {
+      (Object.keys(ranges) as (keyof typeof ranges)[]).some(bad) || !(settings.learningRate >= 0 && settings.learningRate < Infinity) ||
+      !(settings.weightDecay >= 0 && settings.weightDecay < Infinity) || (settings.type === 'transformer' && settings.nEmbd % settings.nHead !== 0) ||
+      !isVocabulary(chars)) {
     throw new CheckpointError(`${what}: its settings or vocabulary in the metadata are not valid; ${DAMAGED}`);
   }
   const blockSize = Number(meta.block_size);
@@ -193,12 +197,17 @@ export function decodeState(bytes: Uint8Array, what = 'resume file'): SavedState
     } else throw new CheckpointError(`${what} holds an unexpected tensor '${escapeControls(name)}'; ${DAMAGED}`);
   }
   const opt = json<{ scalars: Record<string, Record<string, unknown>>; paramGroups: OptimizerState['paramGroups'] }>(meta, 'optimizer', what);
+  if (!opt || typeof opt !== 'object' || (opt.scalars !== undefined && (opt.scalars === null || typeof opt.scalars !== 'object')) || !Array.isArray(opt.paramGroups)) {
+    throw new CheckpointError(`${what}: metadata 'optimizer' is not an optimizer's state; ${DAMAGED}`);
+  }
+  const data = json<{ words: number; crc: number }>(meta, 'data', what);
+  if (!data || !Number.isSafeInteger(data.words) || data.words < 0 || !Number.isSafeInteger(data.crc)) throw new CheckpointError(`${what}: metadata 'data' is not valid; ${DAMAGED}`);
   const state: Record<string, Record<string, unknown>> = {};
   for (const i of new Set([...Object.keys(opt.scalars ?? {}), ...Object.keys(optTensors)])) state[i] = { ...opt.scalars?.[i], ...optTensors[i] };
   const step = Number(meta.step);
   if (!Number.isSafeInteger(step) || step < 0) throw new CheckpointError(`${what}: metadata 'step' is not valid; ${DAMAGED}`);
   return {
-    ...info, data: json(meta, 'data', what), model, step, bestLoss: json(meta, 'best_loss', what),
+    ...info, data, model, step, bestLoss: json(meta, 'best_loss', what),
     optimizer: { state, paramGroups: opt.paramGroups } as OptimizerState,
     loader: json(meta, 'loader', what), generator: json(meta, 'generator', what),
   };

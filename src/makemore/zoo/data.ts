@@ -6,6 +6,7 @@
 // Takes text, never a path (no Node APIs). Leaves out: the models and the training loop (run.ts).
 import { Generator, defaultGenerator, randperm, tensor, type Tensor } from '../../index.ts';
 import { DataError } from '../data.ts';
+import { tooLong } from '../text.ts';
 
 // Python's str.splitlines() line boundaries and str.strip()'s whitespace (str.isspace()).
 const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
@@ -35,6 +36,8 @@ export function parseWords(text: string): string[] {
   for (let i = 0; i < lines.length; i++) {
     const w = pyStrip(lines[i]);
     if (!w) continue;
+    const long = tooLong(w, i + 1);
+    if (long) throw new DataError(long);
     if (w.includes('\uFFFD') || w.includes('\u0000')) {
       throw new DataError(`the input file looks binary or is not UTF-8 (line ${i + 1} holds ${w.includes('\u0000') ? 'a NUL byte' : 'a byte that is not valid UTF-8'}); expected plain UTF-8 text, one word per line`);
     }
@@ -43,6 +46,29 @@ export function parseWords(text: string): string[] {
     words.push(w);
   }
   return words;
+}
+
+/** The characters of `words`, each once, in code point order (makemore.py's sorted(list(set(''.join(words))))). */
+export function vocabularyOf(words: readonly string[]): string[] {
+  const seen = new Set<string>();
+  for (const w of words) for (const c of w) seen.add(c);
+  return [...seen].sort(byCodePoint);
+}
+
+/**
+ * Whether `chars` could be a vocabulary parseWords and vocabularyOf make: single characters a
+ * word may hold (no controls, line breaks or U+FFFD), each once, in code point order.
+ */
+export function isVocabulary(chars: unknown): chars is string[] {
+  if (!Array.isArray(chars) || chars.length === 0) return false;
+  let last = -1;
+  for (const c of chars) {
+    if (typeof c !== 'string' || [...c].length !== 1 || CONTROL.test(c) || LINE_BREAK.test(c) || c === '\uFFFD') return false;
+    const code = c.codePointAt(0)!;
+    if (code <= last) return false;
+    last = code;
+  }
+  return true;
 }
 
 /**
@@ -100,8 +126,10 @@ export function createDatasets(text: string): Datasets {
   if (testSetSize < 1) {
     throw new DataError(`the input file has ${words.length} word${words.length === 1 ? '' : 's'}; makemore needs at least 10 (10% of them, up to 1000, are the test set)`);
   }
-  const chars = [...new Set(words.flatMap((w) => [...w]))].sort(byCodePoint);
-  const maxWordLength = Math.max(...words.map((w) => [...w].length));
+  const chars = vocabularyOf(words);
+  // (a loop: spreading a million lengths into Math.max overflows the call stack)
+  let maxWordLength = 0;
+  for (const w of words) maxWordLength = Math.max(maxWordLength, [...w].length);
   const rp = randperm(words.length).toArray() as Int32Array;
   const cut = words.length - testSetSize;
   const trainWords = Array.from(rp.subarray(0, cut), (i) => words[i]);
@@ -163,6 +191,10 @@ export class InfiniteDataLoader {
 
   getState(): LoaderState { return { generator: this.generator.getState(), pending: [...this.pending] }; }
   setState(s: LoaderState): void {
+    const n = this.dataset.length;
+    if (!s || !Array.isArray(s.pending) || s.pending.some((i) => !Number.isSafeInteger(i) || i < 0 || i >= n)) {
+      throw new Error(`the data loader's state is not valid: its pending batch must hold word numbers from 0 to ${n - 1}`);
+    }
     this.generator.setState(s.generator);
     this.pending = [...s.pending];
   }

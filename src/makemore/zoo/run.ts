@@ -5,13 +5,17 @@
 // between steps. It prints through a callback and saves through one: no Node APIs here (the CLI
 // reads and writes the files and catches the signals).
 import { manualSeed, defaultGenerator, optim, type Generator, compile, noGrad, zeros, cat, multinomial, type Tensor } from '../../index.ts';
-import { createDatasets, InfiniteDataLoader, evalBatches, meanAsTorch, datasetSummary, type CharDataset, type Datasets } from './data.ts';
+import { createDatasets, parseWords, vocabularyOf, InfiniteDataLoader, evalBatches, meanAsTorch, datasetSummary, type CharDataset, type Datasets } from './data.ts';
 import { createModel, numParams, type LanguageModel, type ModelType } from './models.ts';
 import { Transformer } from './transformer.ts';
 import type { ModelConfig } from './config.ts';
 import { pyFixed, pyFloat } from './format.ts';
-import { encodeModel, encodeState, type SavedState } from './checkpoint.ts';
-import { DivergenceCheck } from '../divergence.ts';
+import { encodeModel, encodeState, sameData, type SavedState } from './checkpoint.ts';
+import { CheckpointError } from '../checkpoint.ts';
+import { DataError } from '../data.ts';
+import { escapeControls } from '../text.ts';
+import { DivergenceCheck, divergenceWindow } from '../divergence.ts';
+import { yieldToEventLoop, YIELD_MS } from '../train.ts';
 
 /** makemore.py's command-line settings that shape a run (its names, camelCased). */
 export interface ZooSettings {
@@ -66,6 +70,8 @@ export interface RunOptions {
   eager?: boolean;
   /** The path saves are announced with ("saving model to ..."). */
   modelPath?: string;
+  /** The resume file's name, for errors about its contents ('resume file'). */
+  source?: string;
 }
 
 export class ZooRun {
@@ -101,18 +107,40 @@ export class ZooRun {
       nLayer: settings.nLayer, nHead: settings.nHead, nEmbd: settings.nEmbd, nEmbd2: settings.nEmbd2,
     };
     this.model = createModel(settings.type, this.config);
-    this.divergence = new DivergenceCheck(this.config.vocabSize);
+    this.divergence = new DivergenceCheck(this.config.vocabSize, divergenceWindow(settings.maxSteps));
     if (opts.resume) {
-      this.model.loadStateDict(opts.resume.model);
-      this.startTraining();
-      this.optimizer!.loadStateDict(opts.resume.optimizer);
-      this.loader!.setState(opts.resume.loader);
-      defaultGenerator().setState(opts.resume.generator);
-      this.step = opts.resume.step;
-      this.bestLoss = opts.resume.bestLoss;
+      const r = opts.resume;
+      try {
+        // A file whose parts do not fit this model, each other or this data was edited or damaged:
+        // whatever refuses it (a shape, the optimizer's groups, the batches' state) says so as that.
+        if (!(r.bestLoss === null || Number.isFinite(r.bestLoss))) throw new Error(`its best loss is ${JSON.stringify(r.bestLoss)}, not a number`);
+        this.model.loadStateDict(r.model);
+        this.startTraining();
+        this.optimizer!.loadStateDict(r.optimizer);
+        this.loader!.setState(r.loader);
+        defaultGenerator().setState(r.generator);
+      } catch (e) {
+        if (e instanceof CheckpointError || e instanceof DataError) throw e;
+        throw new CheckpointError(`${opts.source ?? 'the resume file'} is damaged: ${escapeControls((e as Error)?.message ?? String(e))}; use another copy, or start a new run`);
+      }
+      this.step = r.step;
+      this.bestLoss = r.bestLoss;
     } else if (opts.weights) {
       this.model.loadStateDict(opts.weights);
     }
+  }
+
+  /**
+   * Continues a saved run on `text`, with its own settings (`changes` may set how far it trains
+   * and its sampling's top-k). Throws DataError if `text` is not the data it was trained on, and
+   * CheckpointError if the file's parts do not fit together (an edited or damaged file).
+   */
+  static resume(text: string, saved: SavedState, changes: Partial<Pick<ZooSettings, 'maxSteps' | 'topK'>> = {}, opts: Omit<RunOptions, 'resume' | 'weights'> = {}): ZooRun {
+    const words = parseWords(text);
+    const what = opts.source ?? 'the resume file';
+    if (!sameData(saved, words)) throw new DataError(`the words are not the data ${what} was trained on (${words.length} words, ${saved.data.words} then)`);
+    if (vocabularyOf(words).join('') !== saved.chars.join('')) throw new CheckpointError(`${what} is damaged: its vocabulary is not its data's; use another copy, or start a new run`);
+    return new ZooRun(text, { ...saved.settings, ...changes }, { ...opts, resume: saved });
   }
 
   /** What makemore.py prints before training: the dataset summary and the model's size. */
@@ -157,7 +185,15 @@ export class ZooRun {
    * loss stops being finite or stays far above a model that guesses (nothing is saved after it).
    */
   async train(ev: TrainEvents): Promise<void> {
+    // Signals, timers and the page's messages get a turn at least every YIELD_MS: a Ctrl-C is
+    // acted on after the step under way (and the evaluation or sampling it does), not at the next save.
+    let nextYield = performance.now() + YIELD_MS;
     while (!this.done && !ev.shouldStop?.()) {
+      if (performance.now() >= nextYield) {
+        await yieldToEventLoop();
+        nextYield = performance.now() + YIELD_MS;
+        if (ev.shouldStop?.()) break;
+      }
       const t0 = performance.now();
       const step = this.step;
       const loss = this.trainStep();
