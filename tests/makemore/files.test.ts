@@ -5,7 +5,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, chmodSync, readdirSync, statSync, existsSync, openSync, ftruncateSync, closeSync, symlinkSync } from 'node:fs';
+import { rmSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync, chmodSync, readdirSync, statSync, existsSync, openSync, ftruncateSync, closeSync, symlinkSync, lstatSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -168,6 +169,99 @@ test('files: a path reserved by another process cannot be written or reserved; a
   assert.equal(leftovers(dir, []).filter((n) => n.startsWith('shared.st')), ['shared.st']);
 });
 
+// Locks that are right (issue: a symlinked -o blocked by its own lock, an empty lock after a full
+// disk refusing every later run, a container restarted as PID 1 refusing itself).
+test('files: one file gets one lock however it is named: a symlinked folder, a dangling symlink', async () => {
+  const real = join(dir, 'lk-real'); mkdirSync(real);
+  const link = join(dir, 'lk-link'); symlinkSync(real, link);
+  await reserveTarget(join(link, 'a.st'), '--work-dir');
+  await writeAtomic(join(link, 'a.st'), new Uint8Array([1])); // the file does not exist yet
+  await writeAtomic(join(link, 'a.st'), new Uint8Array([2])); // now it does: the same lock
+  await writeAtomic(join(real, 'a.st'), new Uint8Array([3]));
+  assert.equal([...readFileSync(join(real, 'a.st'))], [3]);
+  await releaseTarget(join(real, 'a.st'));
+  assert.not.ok(existsSync(join(real, 'a.st.lock')), 'released under its other name');
+  // A symlink to a file that does not exist yet is written through, not replaced by a file.
+  symlinkSync(join(real, 'target.st'), join(dir, 'dangling.st'));
+  await writeAtomic(join(dir, 'dangling.st'), new Uint8Array([4]));
+  assert.ok(lstatSync(join(dir, 'dangling.st')).isSymbolicLink(), 'still a symlink');
+  assert.equal([...readFileSync(join(real, 'target.st'))], [4]);
+});
+
+/** Runs fn with stderr's writes collected. */
+async function stderrOf(fn: () => Promise<unknown>): Promise<string> {
+  const write = process.stderr.write.bind(process.stderr);
+  let got = '';
+  process.stderr.write = ((chunk: string | Uint8Array) => { got += String(chunk); return true; }) as typeof process.stderr.write;
+  try { await fn(); } finally { process.stderr.write = write; }
+  return got;
+}
+
+test('files: an empty lock, a dead owner\'s, and one whose PID now belongs to another process are taken over, saying so', async () => {
+  const p = join(dir, 'stale.st');
+  writeFileSync(`${p}.lock`, '');
+  assert.match(await stderrOf(() => writeAtomic(p, new Uint8Array([1]))), /taking over the stale lock .*stale\.st\.lock: it is empty or damaged/);
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  writeFileSync(`${p}.lock`, JSON.stringify({ pid: Number(child.stdout), host: hostname() }));
+  assert.match(await stderrOf(() => writeAtomic(p, new Uint8Array([2]))), new RegExp(`stale lock .*: process ${child.stdout} has ended`));
+  // A live process, but not the one that wrote the lock: its start time differs (a reused PID).
+  writeFileSync(`${p}.lock`, JSON.stringify({ pid: process.ppid, host: hostname(), boot: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), start: '1' }));
+  assert.match(await stderrOf(() => writeAtomic(p, new Uint8Array([3]))), /its PID is another process's now/);
+  assert.equal([...readFileSync(p)], [3]);
+  assert.not.ok(existsSync(`${p}.lock`));
+});
+
+if (isRoot) {
+  test('files: a full disk while taking a lock leaves no lock behind, and the next run after space is freed proceeds', async () => {
+    const mnt = mkdtempSync(join(tmpdir(), 'wasmgrad-lockfull-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8k', 'tmpfs', mnt]);
+    try {
+      const filler = join(mnt, 'filler');
+      try { writeFileSync(filler, new Uint8Array(64 << 10)); } catch { /* filled to the last byte */ }
+      const p = join(mnt, 'model.st');
+      await rejects(reserveTarget(p, '--work-dir'), /disk is full/, 'lock on a full disk');
+      assert.equal(readdirSync(mnt).filter((n) => n !== 'filler'), [], 'no lock or temporary file left');
+      execFileSync('rm', [filler]);
+      await reserveTarget(p, '--work-dir');
+      await writeAtomic(p, new Uint8Array([1]));
+      await releaseTarget(p);
+    } finally {
+      execFileSync('umount', [mnt]);
+    }
+  });
+
+  // A container restart: the same program, PID 1 again, in a new PID namespace.
+  const unshare = spawnSync('unshare', ['-fp', '--mount-proc', 'true']);
+  if (unshare.status === 0) {
+    for (const mountProc of [false, true]) {
+      test(`files: a lock left by PID 1 of a PID namespace that is gone is taken over by PID 1 of a new one (${mountProc ? 'its own /proc' : 'the host\'s /proc'})`, async () => {
+        const p = join(dir, `ns-${mountProc}.st`);
+        const take = `import { reserveTarget, writeAtomic } from ${JSON.stringify(FILES)};
+          await reserveTarget(${JSON.stringify(p)}, '--work-dir'); await writeAtomic(${JSON.stringify(p)}, new Uint8Array([7]));
+          process.stdout.write('pid ' + process.pid + '\\n'); setTimeout(() => {}, 60000);`;
+        const args = ['--kill-child', '-fp', ...(mountProc ? ['--mount-proc'] : []), process.execPath, '--import', TSX, '--input-type=module', '-e'];
+        // The first one dies without cleaning up (SIGKILL), as a container stopped hard does.
+        const first = spawn('unshare', [...args, take]);
+        let out = '';
+        first.stdout.on('data', (d) => { out += d; });
+        await new Promise<void>((r) => { const t = setInterval(() => { if (/pid 1\n/.test(out) || first.exitCode !== null) { clearInterval(t); r(); } }, 20); });
+        assert.match(out, /^pid 1$/m, 'PID 1 in its namespace');
+        const inside = Number(readFileSync(`/proc/${first.pid}/task/${first.pid}/children`, 'utf8').trim()); // its host PID
+        first.kill('SIGKILL'); // unshare --kill-child passes it on
+        await new Promise((r) => first.on('exit', r));
+        for (let i = 0; i < 200 && existsSync(`/proc/${inside}`); i++) await new Promise((r) => setTimeout(r, 50));
+        assert.ok(existsSync(`${p}.lock`), 'its lock was left');
+        const t0 = Date.now();
+        const second = spawnSync('unshare', [...args, take.replace('setTimeout(() => {}, 60000);', '')], { encoding: 'utf8' });
+        assert.is(second.status, 0, second.stderr);
+        assert.match(second.stdout, /^pid 1$/m);
+        assert.match(second.stderr, /taking over the stale lock/);
+        if (!mountProc) assert.ok(Date.now() - t0 < 8000, 'seen dead at once from the host\'s /proc');
+      });
+    }
+  }
+}
+
 test('files: checkWritable refuses a missing or read-only folder before any work', async () => {
   await assert.not.throws(async () => checkWritable(join(dir, 'ok.st'), '--save'));
   await rejects(checkWritable(join(dir, 'nope', 'x.st'), '--save'), /does not exist/, 'missing folder');
@@ -203,6 +297,9 @@ test('files: a download is capped and must be a names list; nothing is saved oth
   const names = 'emma\nolivia\nava\n'.repeat(50);
   const server = createServer((req, res) => {
     if (req.url === '/html') { res.setHeader('content-type', 'text/html'); res.end('<!DOCTYPE html>\n<html><body>Rate limited. Try later.</body></html>\n'); return; }
+    // An error page sent with status 200, short and plain enough to pass for names.
+    if (req.url === '/karpathy/makemore/master/names.txt') { res.end('Service Unavailable\n'); return; }
+    if (req.url === '/real/karpathy/makemore/master/names.txt') { res.end(readFileSync(new URL('../../names.txt', import.meta.url))); return; }
     if (req.url === '/endless') {
       const chunk = Buffer.alloc(1 << 20, 'a\n');
       const more = () => { while (res.write(chunk)) { /* until the socket is full */ } };
@@ -223,6 +320,12 @@ test('files: a download is capped and must be a names list; nothing is saved oth
     assert.not.ok(existsSync(join(sub, 'names.txt')));
     await rejects(fetchFrom(`${base}/endless`), /passed 64\.0 MiB, more than a names list can be/, 'endless body');
     assert.not.ok(existsSync(join(sub, 'names.txt')));
+    await rejects(fetchFrom(`${base}/karpathy/makemore/master/names.txt`), /is not a names list \(it is not makemore's names\.txt \(20 bytes, other contents\)\); nothing was saved/, 'a 200 error page from makemore\'s address');
+    assert.not.ok(existsSync(join(sub, 'names.txt')));
+    if (existsSync(new URL('../../names.txt', import.meta.url))) {
+      assert.is((await fetchFrom(`${base}/real/karpathy/makemore/master/names.txt`)).trim().split('\n').length, 32033, 'makemore\'s own file is kept');
+      rmSync(join(sub, 'names.txt'));
+    }
     assert.is(await fetchFrom(`${base}/names.txt`), names);
     assert.is(readFileSync(join(sub, 'names.txt'), 'utf8'), names);
     assert.equal(leftovers(sub, ['names.txt']), []);
