@@ -226,7 +226,7 @@ async function cmdTrain(args: string[]): Promise<void> {
     signals.idle(saved ? kept(session.step) : 'nothing was saved');
     if (json) out(JSON.stringify({ interrupted: signals.caught, step: session.step, saved: saved ? saveTo : null }));
     process.exitCode = signals.code;
-    signals.dispose();
+    await signals.dispose();
     return;
   }
   signals.idle(saveTo ? kept(session.step) : 'nothing was saved (pass --save FILE to keep a run)');
@@ -265,7 +265,7 @@ async function cmdTrain(args: string[]): Promise<void> {
   const share = info.threads > 1 && ran > 0 ? `; ${info.threads} threads on ${Math.round((100 * session.threadedSteps) / ran)}% of steps` : '';
   if (ran > 0) say(`trained ${ran} steps in ${session.seconds.toFixed(2)} s (${((session.seconds * 1e6) / ran).toFixed(1)} µs/step${share})`);
   if (json) out(JSON.stringify(result));
-  signals.dispose();
+  await signals.dispose();
 }
 
 

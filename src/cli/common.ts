@@ -118,7 +118,17 @@ export class Signals {
     try { return await save(); } finally { this.phase = before; }
   }
 
-  dispose(): void { for (const s of Object.keys(SIGNAL_NUMBERS)) process.off(s, this.handle); }
+  /**
+   * Stops handling signals, after letting one that arrived during the last synchronous work
+   * (sampling, an evaluation) be handled: removed at once, its handler would never run and the
+   * process would end 0 as if never interrupted.
+   */
+  async dispose(): Promise<void> {
+    // Two turns of the event loop: a signal that came during synchronous work is read on the
+    // first (when libuv adds its pipe to the poll) and handled on the second (measured: one turn 0 of 5, two 5 of 5).
+    for (let i = 0; i < 2; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    for (const s of Object.keys(SIGNAL_NUMBERS)) process.off(s, this.handle);
+  }
 
   private told = false;
 

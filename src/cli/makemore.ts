@@ -228,11 +228,12 @@ async function makemore(args: string[]): Promise<void> {
   if (saved) { note(`continuing the saved run at step ${saved.step}`); result.resumedAt = saved.step; }
   else if (resume) note(`${workDir} has no resume.safetensors: starting at step 0 from model.safetensors's weights, with a new optimizer (as makemore.py's --resume)`);
   if (sampleOnly) {
+    signals.idle('stopped while sampling; the work dir is unchanged');
     const samples = run.sample(50);
     for (const line of sampleLines(samples)) say(line);
     result.samples.push({ step: run.step, ...samples });
     if (json) out(JSON.stringify(result));
-    signals.dispose();
+    await signals.dispose();
     return;
   }
 
@@ -269,7 +270,7 @@ async function makemore(args: string[]): Promise<void> {
     note(`saved the run at step ${run.step} to ${statePath}; continue it with \`wasmgrad makemore --resume -o ${workDir} --max-steps N\``);
   }
   if (json) out(JSON.stringify(result));
-  signals.dispose();
+  await signals.dispose();
 }
 
 /**
