@@ -22,7 +22,7 @@ import { setReadHook } from '../tensor.ts';
 import { setStatusHook, takeStatus, type StatusMessage } from '../wasm/status.ts';
 import { isGradEnabled } from '../autograd.ts';
 import { checkOptions } from '../ops/check.ts';
-import { opcodes } from './opcodes.ts';
+import { opcodes } from '../wasm/opcodes.ts';
 import { fuse, type Command } from './fuse.ts';
 import { ProgramRunner, type ThreadMode, type ThreadPlanInfo } from './threaded.ts';
 

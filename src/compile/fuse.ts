@@ -4,7 +4,7 @@
 // buffer's writer when no other command touches that buffer (checked on the addresses the
 // commands hold: blocks made during a capture are never reused within it).
 import type { StatusMessage } from '../wasm/status.ts';
-import { opcodes } from './opcodes.ts';
+import { opcodes } from '../wasm/opcodes.ts';
 
 /** A recorded kernel call. */
 export interface Command {
