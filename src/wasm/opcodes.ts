@@ -3,7 +3,7 @@
 // module's own count, and each recorded call's argument count against the interpreter's.
 // The argument kinds (addresses, float scalars, the rest integers) come from the same parse of
 // the kernels' signatures, so they cannot drift from the kernels.
-import { kernels } from './load.ts';
+import { wasmKernels } from './load.ts';
 
 export interface Opcodes {
   names: string[];
@@ -17,7 +17,7 @@ export interface Opcodes {
 let cached: { k: object; ops: Opcodes } | null = null;
 
 export function opcodes(): Opcodes {
-  const k = kernels() as unknown as Record<string, unknown> & { program_opcount(): number; program_nargs(op: number): number; program_ptrmask(op: number): number; program_floatmask(op: number): number };
+  const k = wasmKernels() as unknown as Record<string, unknown> & { program_opcount(): number; program_nargs(op: number): number; program_ptrmask(op: number): number; program_floatmask(op: number): number };
   if (cached && cached.k === k) return cached.ops;
   const names = Object.keys(k).filter((n) => /^[a-z][a-z0-9_]*$/.test(n) && !n.startsWith('program_') && n !== 'status_ptr' && typeof k[n] === 'function').sort();
   if (names.length !== k.program_opcount()) {
