@@ -22,7 +22,6 @@ interface Twin { step: (...args: never[]) => Tensor; tensors: () => Tensor[] }
 function twins<T extends Twin>(what: string, make: () => T, calls: number, change: (i: number, t: T) => void = () => {}, args: (i: number, t: T) => unknown[] = () => []) {
   const eager = make(), twin = make();
   const step = compile(twin.step as (...a: unknown[]) => Tensor);
-  if (process.env.GUARD_DEBUG) process.on('exit', () => console.log(what, step.info().programs.map((p) => p.captured)));
   for (let i = 0; i < calls; i++) {
     change(i, eager); change(i, twin);
     const want = bits((eager.step as (...a: unknown[]) => Tensor)(...args(i, eager)));
@@ -122,6 +121,9 @@ test('guard: a flag that switches the activation at the 3rd, 5th and 7th calls c
   }, 10, (i, t) => { t.s.relu = i === 2 || i === 3 || i === 6 || i === 8; });
   assert.is(info.captures, 2, 'one program per branch');
   assert.ok(info.programs.some((p) => p.commands.includes('relu_forward')) && info.programs.some((p) => p.commands.includes('tanh_forward')));
+  const why = info.programs.map((p) => p.captured).sort();
+  assert.is(why[0], 'call 1: the first call with these arguments');
+  assert.match(why[1], /^call 3: event \d+ was kernel tanh_forward, now kernel relu_forward$/, 'info() says which call captured and why');
 });
 
 test('guard: a JS counter that picks the branch (a different op at every other call) follows it', () => {
@@ -159,6 +161,7 @@ test('guard: a closure tensor reassigned (X = newData) at the 4th call captures 
     };
   }, 8, (i, t) => { if (i === 3) t.s.X = data.X.mul(-0.5).keep(); if (i === 6) t.s.X = randn([64, 6], { generator: new Generator().manualSeed(9) }).keep(); });
   assert.is(info.captures, 3);
+  assert.ok(info.programs.some((p) => /^call 4: .*argument 1 \(an address: another tensor\)/.test(p.captured)), info.programs.map((p) => p.captured).join('; '));
 });
 
 test('guard: data changed in place (copy_) is read by the program as it is', () => {
