@@ -65,6 +65,12 @@ export function untracked<T>(f: () => T): T {
   try { return f(); } finally { paused--; }
 }
 
+/** A tensor's address taken eagerly (a strided one's contiguous copy is not part of the step): untracked(() => t.ptr) without a closure. */
+export function untrackedPtr(t: { readonly ptr: number }): number {
+  paused++;
+  try { return t.ptr; } finally { paused--; }
+}
+
 /** The address for a new temporary block (a guard gives the recorded one). */
 export function newAddress(bytes: number): number {
   return mode === GUARD && paused === 0 ? session!.address(bytes) : alloc(bytes);

@@ -215,6 +215,8 @@ class Call implements protocol.Session {
   private outs: Tensor[] = [];
   private outPtrs: number[] = [];
   private tree: OutputTree = ONE_TENSOR;
+  /** Storages a matched call kept (they move to blocks of their own after the program ran). */
+  private kept: Storage[] = [];
 
   constructor(private readonly fn: (...args: unknown[]) => unknown, private readonly fusion: boolean, private readonly threads: ThreadMode) {}
 
@@ -283,7 +285,7 @@ class Call implements protocol.Session {
       if (!(a instanceof Tensor)) { callArgs.push(a); continue; }
       // Each tensor argument gets an input buffer of the program; its first commands copy into it.
       if (a.requiresGrad) throw new CompileError('tensor arguments that require grad are not supported: close over parameters instead of passing them');
-      const src = protocol.untracked(() => a.ptr); // the argument is bound at every call, not part of the program
+      const src = protocol.untrackedPtr(a); // the argument is bound at every call, not part of the program
       const copy = Tensor._empty(a.shape, a.dtype);
       kernels().copy(copy.ptr, src, a.numel());
       if (protocol.mode === protocol.CAPTURE) (this.log[this.log.length - 1] as Command).input = inputs.length;
@@ -526,7 +528,8 @@ class Call implements protocol.Session {
     const dynArg = p.dynArg, dynSlot = p.dynSlot, cur = this.cur;
     let mem = f64();
     for (let i = 0; i < dynArg.length; i++) mem[dynSlot[i]] = cur[dynArg[i]];
-    const kept: Storage[] = [];
+    const kept = this.kept;
+    kept.length = 0;
     this.settle(this.guardMade, kept);
     const made = p.made, outputs = p.outputs;
     for (let i = 0; i < outputs.length; i++) {
@@ -537,7 +540,8 @@ class Call implements protocol.Session {
       made[i] = t;
     }
     const failed = p.runner.run();
-    for (const s of kept) moveToOwnBlock(s, copyBytes);
+    for (let i = 0; i < kept.length; i++) moveToOwnBlock(kept[i], copyBytes);
+    kept.length = 0;
     if (failed >= 0) {
       made.fill(undefined);
       const s = takeStatus();
