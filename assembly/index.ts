@@ -24,7 +24,7 @@ export * from './kernels/nll';
 export * from './kernels/compare';
 export { status_ptr } from './status';
 // The interpreter of compiled steps, generated at build time by tools/gen-program.mjs.
-export { program_run, program_opcount, program_nargs, program_ptrmask } from './_program';
+export { program_run, program_opcount, program_nargs, program_ptrmask, program_floatmask } from './_program';
 export { matmul_batched } from './kernels/matmul';
 export * from './kernels/gather';
 export * from './kernels/tri';

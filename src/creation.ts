@@ -7,7 +7,6 @@ import { f32, i32 } from './wasm/heap.ts';
 import { kernels } from './wasm/load.ts';
 import { Generator } from './random/generator.ts';
 import { fma32 } from './random/fma.ts';
-import { everyCall } from './compile/hooks.ts';
 import { checkStatus } from './wasm/status.ts';
 import { checkOptions } from './ops/check.ts';
 
@@ -95,24 +94,16 @@ function finish(t: Tensor, requiresGrad: boolean | undefined, op: string): Tenso
 
 /**
  * @internal Writes a new tensor's elements from JavaScript: f gets a typed-array view of them
- * (made fresh, since memory may have grown). Data and random draws made this way inside a
- * compiled step are made again at every call, in the same order (see src/compile/).
+ * (made fresh, since memory may have grown). Inside a compiled step this runs at every call (its
+ * guard runs the step's JavaScript), into the block the program reads.
  */
 export function fillFromJs(t: Tensor, f: (view: Float32Array | Int32Array) => void): void {
-  // The address is taken now: a compiled step keeps the memory it made at its address, even a
-  // tensor a noGrad() scope let go of during the capture, and replays f into it.
-  const p = t._writePtr() >>> 2, n = t.numel(), int = t.dtype === 'int32';
-  // A replay does this JS before any kernel: so only a new tensor may be filled this way (one a
-  // kernel wrote earlier in the step would be overwritten in the wrong order).
+  const p = t._writePtr() >>> 2, n = t.numel();
+  // A compiled step does this JS before its program runs: so only a new tensor may be filled this
+  // way (one a kernel wrote earlier in the step would be overwritten in the wrong order).
   if (t._storage.version !== 0) throw new Error('wasmgrad: internal error: fillFromJs on a tensor already written; fill a new tensor and copy it in with a kernel');
-  // The view is made again only when memory grew (a new buffer): a replay allocates nothing here.
-  let view: Float32Array | Int32Array | null = null;
-  everyCall(() => {
-    const whole = int ? i32() : f32();
-    if (view === null || view.buffer !== whole.buffer) view = whole.subarray(p, p + n);
-    f(view);
-    t._storage.version++;
-  });
+  f((t.dtype === 'int32' ? i32() : f32()).subarray(p, p + n));
+  t._storage.version++;
 }
 
 export interface FactoryOptions { dtype?: DType; requiresGrad?: boolean }

@@ -20,13 +20,14 @@
 // the next step reuses the same addresses and a steady loop stops growing after its first steps.
 import { alloc, free } from './wasm/heap.ts';
 import { CompileError } from './compile/error.ts';
+import * as capture from './capture.ts';
 
 // A tensor made inside a compiled step and not returned lives in the program's memory, which
-// every later call overwrites while the step's JS (e.g. `state = f(state)`) no longer runs: its
-// value would follow the program, not the code, so using it from outside is refused.
+// every later call overwrites: its value would follow the program, not the code that made it
+// (e.g. `state = f(state)` carried from one call to the next), so using it from outside is refused.
 const PROGRAM_SCRATCH = 'this tensor was made inside a compiled step and not returned from it, so it is the '
-  + "program's scratch memory and does not follow later calls (a `state = f(state)` in the step runs only at "
-  + 'capture): return it from the step, or update state in place (state.mul_(0.9).add_(x))';
+  + "program's scratch memory, which every later call overwrites (a `state = f(state)` in the step would carry it "
+  + 'from one call to the next): return it from the step, or update state in place (state.mul_(0.9).add_(x))';
 
 export type Home = 'permanent' | 'temporary' | 'scope' | 'program' | 'freed';
 
@@ -44,7 +45,7 @@ export class Storage {
   block: object | null = null;
   /** Why it was reclaimed, for the error message. */
   freedBy: 'step' | 'noGrad' | null = null;
-  /** Capture of a compiled step that is recording, if this storage was made during it. */
+  /** Made during a compiled step's capture or guard: its block is the program's, never freed by the rules above. */
   captured = false;
   /** Graphs kept by backward({ retainGraph: true }) that saved this storage: not reclaimed while > 0. */
   pins = 0;
@@ -71,13 +72,6 @@ let tempBytes = 0;
 let tempHighWater = 0;
 let moves = 0;
 
-/** Hooks for a compiled step's capture (src/compile/): told of every storage made and touched. */
-export interface CaptureHooks { made(s: Storage): void; touched(s: Storage): void }
-let capture: CaptureHooks | null = null;
-export function setCaptureHooks(h: CaptureHooks | null): void { capture = h; }
-/** Whether a compiled step is being captured now. */
-export function capturing(): boolean { return capture !== null; }
-
 /** The temporaries to look at when `step` ends (steps clock - 2 .. clock + GRAPH_STEPS - 2 are in use: a ring, no allocation per step). */
 function bucket(step: number): Storage[] {
   return buckets[step % buckets.length];
@@ -90,12 +84,13 @@ function makePermanentNow(s: Storage): void {
 
 /** Memory for a new tensor, in the home the rules above give it. */
 export function newStorage(bytes: number): Storage {
-  const s = new Storage(alloc(bytes), bytes, 'temporary');
+  // (a compiled step's guard gives the address recorded for this block at its capture)
+  const s = new Storage(capture.newAddress(bytes), bytes, 'temporary');
   const scope = scopes[scopes.length - 1];
   if (scope) { s.home = 'scope'; s.scope = scope; scope.storages.push(s); }
-  else if (clock === 0 && !capture) makePermanentNow(s); // (a capture's own memory is the program's)
+  else if (clock === 0 && !capture.watching()) makePermanentNow(s); // (a compiled step's memory is the program's)
   else addTemporary(s);
-  if (capture) capture.made(s);
+  capture.made(s);
   return s;
 }
 
@@ -111,8 +106,22 @@ function addTemporary(s: Storage): void {
 export function newPermanentStorage(bytes: number): Storage {
   const s = new Storage(alloc(bytes), bytes, 'permanent');
   finalizer.register(s, s.ptr, s);
-  if (capture) capture.made(s);
+  capture.made(s);
   return s;
+}
+
+/**
+ * A permanent storage made during a compiled step's call gets a block of its own, with the same
+ * data (the program keeps its old block as scratch): what it holds then stays, as an eager
+ * call's tensor would.
+ */
+export function moveToOwnBlock(s: Storage, copy: (to: number, from: number, bytes: number) => void): void {
+  const p = alloc(s.bytes);
+  copy(p, s.ptr, s.bytes);
+  finalizer.unregister(s);
+  s.ptr = p;
+  s.captured = false;
+  finalizer.register(s, p, s);
 }
 
 /** Makes a storage permanent (freed when garbage-collected); throws if it was reclaimed. */
@@ -142,7 +151,7 @@ export function livePtr(s: Storage): number {
   } else if (home === 'program') {
     throw new CompileError(PROGRAM_SCRATCH);
   }
-  if (capture) capture.touched(s);
+  capture.touched(s);
   return s.ptr;
 }
 
@@ -211,7 +220,7 @@ function reclaimScope(scope: Scope, keep: Set<Storage>): void {
     s.scope = null;
     if (keep.has(s)) {
       if (outer) { s.scope = outer; outer.storages.push(s); }
-      else if (clock === 0 && !capture) makePermanentNow(s);
+      else if (clock === 0 && !capture.watching()) makePermanentNow(s);
       else addTemporary(s);
     } else {
       s.home = 'freed';

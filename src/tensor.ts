@@ -7,10 +7,10 @@
 import { f32, i32 } from './wasm/heap.ts';
 import { kernels } from './wasm/load.ts';
 import {
-  Storage, newStorage, newPermanentStorage, makePermanent, livePtr, setStorageOf, reclaimedMessage, capturing, type Home,
+  Storage, newStorage, newPermanentStorage, makePermanent, livePtr, setStorageOf, reclaimedMessage, type Home,
 } from './memory.ts';
 import { isGradEnabled, runBackward, type Node, type BackwardOptions } from './autograd.ts';
-import { everyCall } from './compile/hooks.ts';
+import { watching, untracked, checkRead } from './capture.ts';
 
 export type DType = 'float32' | 'int32';
 export type Shape = readonly number[];
@@ -80,8 +80,8 @@ export class Tensor {
   get ptr(): number {
     if (this._contiguous) return livePtr(this._storage) + this._offset;
     const c = this._contig;
-    // (A capture records the copy every time: a replay cannot check the version in JS.)
-    if (c && c.version === this._storage.version && c.storage.home !== 'freed' && !capturing()) return livePtr(c.storage);
+    // (A compiled step records the copy every time: a replay cannot check the version in JS.)
+    if (c && c.version === this._storage.version && c.storage.home !== 'freed' && c.storage.home !== 'program' && !watching()) return livePtr(c.storage);
     const s = newStorage(this.numel() * 4);
     this._contig = { storage: s, version: this._storage.version };
     stridedCopy(livePtr(s), this, false);
@@ -150,7 +150,8 @@ export class Tensor {
     if (!g) g = this._leafGrad = { storage: newPermanentStorage(this.numel() * 4), has: false, view: null };
     if (!g.has) {
       const grad = g;
-      everyCall(() => { if (grad.view) detachGradView(grad); grad.has = true; });
+      if (grad.view) untracked(() => detachGradView(grad));
+      grad.has = true;
       kernels().fill(livePtr(g.storage), 0, this.numel());
       g.storage.version++;
     }
@@ -163,7 +164,8 @@ export class Tensor {
     if (!g) g = this._leafGrad = { storage: newPermanentStorage(this.numel() * 4), has: false, view: null };
     if (g.has) return [livePtr(g.storage), 1];
     const grad = g;
-    everyCall(() => { if (grad.view) detachGradView(grad); grad.has = true; });
+    if (grad.view) untracked(() => detachGradView(grad));
+    grad.has = true;
     g.storage.version++;
     return [livePtr(g.storage), 0];
   }
@@ -182,7 +184,7 @@ export class Tensor {
   /** The single value of a one-element tensor. */
   item(): number {
     if (this.numel() !== 1) throw new Error(`item: only a one-element tensor has an item, got shape ${fmtShape(this.shape)}`);
-    readHook?.(this);
+    checkRead();
     const p = this.ptr >>> 2; // read in place: no copy (a training loop reads its loss every step)
     return this.dtype === 'int32' ? i32()[p] : f32()[p];
   }
@@ -204,7 +206,7 @@ export class Tensor {
   }
 
   private _read(): Float32Array | Int32Array {
-    readHook?.(this);
+    checkRead();
     const p = this.ptr >>> 2, n = this.numel();
     return this.dtype === 'int32' ? i32().slice(p, p + n) : f32().slice(p, p + n);
   }
@@ -221,11 +223,6 @@ export class Tensor {
   /** @internal Where this tensor's memory lives now (for tests and memoryStats). */
   get _home(): Home { return this._storage.home; }
 }
-
-/** Called before JS reads tensor data (a compiled step's capture forbids it). */
-let readHook: ((t: Tensor) => void) | null = null;
-/** @internal */
-export function setReadHook(h: ((t: Tensor) => void) | null): void { readHook = h; }
 
 function detachGradView(g: LeafGrad): void {
   // The user holds the old .grad tensor: give it its own copy before the storage is reused.

@@ -182,6 +182,8 @@ export function threadsSource(kernels, names) {
   const imports = new Map();
   const need = (file, fn) => { if (!imports.has(file)) imports.set(file, new Set()); imports.get(file).add(fn); };
   const shareCases = [], tsEntries = [];
+  /** For each kernel with directives, the parameters its thread plan depends on (they must not change under a plan). */
+  const planParams = new Map();
   names.forEach((n, op) => {
     const { file, params } = kernels.get(n);
     const d = dirs.get(n);
@@ -210,6 +212,8 @@ export function threadsSource(kernels, names) {
       return r.cond ? `if (${r.cond}) ${put}` : put;
     };
     const body = [...d.reads.map((r) => emit(0, r)), ...d.writes.map((r) => emit(1, r))];
+    const text = [lets, d.split ? d.split.units : '', ...body].join(' ');
+    planParams.set(n, params.map(([p]) => p).filter((p) => new RegExp(`\\b${p}\\b`).test(text)));
     ts.push(`    footprint: (x_, u0, u1, put_) => { ${args} ${lets} ${body.join(' ')} },`);
     if (d.fails) ts.push('    fails: true,');
     ts.push('  },');
@@ -269,5 +273,5 @@ export function threadsSource(kernels, names) {
   ];
   const declared = [...dirs.values()].filter(Boolean).length, split = [...dirs.values()].filter((d) => d && d.split).length;
   const undeclared = names.filter((n) => !dirs.get(n));
-  return { as: as.join('\n'), ts: ts.join('\n'), summary: `${split} split, ${declared - split} on thread 0 with a footprint, ${undeclared.length} without directives${undeclared.length ? ` (${undeclared.join(', ')}: thread 0, behind barriers)` : ''}` };
+  return { as: as.join('\n'), ts: ts.join('\n'), planParams, summary: `${split} split, ${declared - split} on thread 0 with a footprint, ${undeclared.length} without directives${undeclared.length ? ` (${undeclared.join(', ')}: thread 0, behind barriers)` : ''}` };
 }

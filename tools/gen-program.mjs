@@ -39,6 +39,16 @@ for (const n of names) {
   if (!byFile.has(f)) byFile.set(f, []);
   byFile.get(f).push(n);
 }
+const threads = threadsSource(new Map(names.map((n) => [n, { ...kernels.get(n), params: kernels.get(n).named }])), names);
+/**
+ * A compiled step writes each call's float scalars into its program without capturing again,
+ * except those a kernel's thread plan depends on (the plan is made once per program): those
+ * count as integers do, and a call with another value captures again.
+ */
+const dynamicFloat = (n, j) => {
+  const [name, t] = kernels.get(n).named[j];
+  return (t === 'f32' || t === 'f64') && !(threads.planParams.get(n) ?? []).includes(name);
+};
 /** Opcodes per dispatch group (a power of two). */
 const GROUP = 16;
 const groups = [];
@@ -63,6 +73,17 @@ const lines = [
   'export function program_ptrmask(op: i32): i32 {',
   '  switch (op) {',
   ...names.map((n, i) => `    case ${i}: return ${kernels.get(n).params.reduce((m, t, j) => (t === 'usize' ? m | (1 << j) : m), 0)};`),
+  '  }',
+  '  return 0;',
+  '}',
+  '',
+  '/**',
+  ' * Which arguments of opcode op are float scalars (f32 or f64) that a compiled step rewrites in',
+  ' * place at every call (bit i set for argument i): all but those its thread plan depends on.',
+  ' */',
+  'export function program_floatmask(op: i32): i32 {',
+  '  switch (op) {',
+  ...names.map((n, i) => `    case ${i}: return ${kernels.get(n).params.reduce((m, t, j) => (dynamicFloat(n, j) ? m | (1 << j) : m), 0)};`),
   '  }',
   '  return 0;',
   '}',
@@ -108,7 +129,6 @@ const lines = [
   '',
 ];
 writeFileSync(join(asm, '_program.ts'), lines.join('\n'));
-const threads = threadsSource(new Map(names.map((n) => [n, { ...kernels.get(n), params: kernels.get(n).named }])), names);
 writeFileSync(join(asm, '_program_threads.ts'), threads.as);
 writeFileSync(join(root, 'src/compile/_directives.ts'), threads.ts);
 console.log(`gen-program: ${names.length} kernels (threads: ${threads.summary})`);

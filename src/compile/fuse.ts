@@ -3,15 +3,19 @@
 // same order), and tests/compile/fuse.test.ts checks each on every build. A rule may only drop a
 // buffer's writer when no other command touches that buffer (checked on the addresses the
 // commands hold: blocks made during a capture are never reused within it).
+// A compiled step writes each call's float scalars into the program (src/compile/compile.ts): a
+// rule that consumes a command with float arguments must say where they went in its fused
+// command (Command.takes); one it does not place stays fixed, and a call with another value
+// there captures again.
 import type { StatusMessage } from '../wasm/status.ts';
-import { opcodes } from './opcodes.ts';
+import { opcodes } from '../wasm/opcodes.ts';
 
 /** A recorded kernel call. */
 export interface Command {
   name: string;
   args: number[];
-  /** Arguments read from JS at every call (a rule must keep them, at the same meaning). */
-  dyn: Set<number>;
+  /** A fused command: which argument of a consumed command each of its own arguments is ([own, command, its argument]). */
+  takes?: [number, Command, number][];
   /** How to explain a failure this kernel reports in the status word. */
   message: StatusMessage | null;
   /** The copy into input buffer i (its source address is bound at every call). */
@@ -34,12 +38,12 @@ const ROW = 1;
  */
 const biasFold: Rule = (cmds, i, touches) => {
   const mm = cmds[i], add = cmds[i + 1];
-  if (!add || mm.name !== 'matmul_nn' || add.name !== 'add' || mm.dyn.size || add.dyn.size) return null;
+  if (!add || mm.name !== 'matmul_nn' || add.name !== 'add') return null;
   const [t, a, b, M, K, N, acc] = mm.args;
   const [out, x, bias, M2, N2, mode, acc2] = add.args;
   if (acc !== 0 || acc2 !== 0 || x !== t || M2 !== M || N2 !== N || mode !== ROW) return null;
   if (out === t || bias === t || touches(t, t + M * N * 4, new Set([mm, add]))) return null;
-  return [[{ name: 'matmul_nn_bias', args: [out, a, b, bias, M, K, N], dyn: new Set(), message: null }], 2];
+  return [[{ name: 'matmul_nn_bias', args: [out, a, b, bias, M, K, N], message: null }], 2];
 };
 
 /**
@@ -51,14 +55,13 @@ const biasFold: Rule = (cmds, i, touches) => {
 const tanhBatchNormBackward: Rule = (cmds, i, touches) => {
   const [t, bn, sum] = [cmds[i], cmds[i + 1], cmds[i + 2]];
   if (!sum || t.name !== 'tanh_backward' || bn.name !== 'bn_notebook_backward' || sum.name !== 'sum_dim0') return null;
-  if (t.dyn.size || bn.dyn.size || sum.dyn.size) return null;
   const [dT, h, dh, n, accT] = t.args;
   const [dX, dg, db, dT2, x, gain, mean, std, B, H, accX, accW] = bn.args;
   const [db0, dX2, B2, H2, accS] = sum.args;
   if (accT || accX || accW || accS || dT2 !== dT || dX2 !== dX || B2 !== B || H2 !== H || n !== B * H) return null;
   const mine = new Set([t, bn, sum]);
   if (touches(dT, dT + n * 4, mine) || touches(dh, dh + n * 4, new Set([...mine, ...cmds.slice(0, i)]))) return null;
-  return [[{ name: 'tanh_bn_notebook_backward', args: [dX, dg, db, db0, dh, h, x, gain, mean, std, B, H], dyn: new Set(), message: null }], 3];
+  return [[{ name: 'tanh_bn_notebook_backward', args: [dX, dg, db, db0, dh, h, x, gain, mean, std, B, H], message: null }], 3];
 };
 
 const RULES: Rule[] = [biasFold, tanhBatchNormBackward];

@@ -5,7 +5,7 @@
 // ThreadChoice decide. Each program's thread plan (src/compile/thread_plan.ts) is made at its first
 // threaded call.
 // Leaves out: capture and replay (compile.ts), what a kernel's share is (its directives).
-import { kernels, threadsContext } from '../wasm/load.ts';
+import { wasmKernels as kernels, threadsContext } from '../wasm/load.ts';
 import { f64, free } from '../wasm/heap.ts';
 import { Helpers } from './pool.ts';
 import { ThreadChoice } from './thread_choice.ts';

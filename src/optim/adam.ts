@@ -6,7 +6,6 @@ import type { Tensor } from '../tensor.ts';
 import { kernels } from '../wasm/load.ts';
 import { livePtr, type Storage } from '../memory.ts';
 import { stateBlock, hasGrad } from './pack.ts';
-import { dynamicScalar, everyCall } from '../compile/hooks.ts';
 import { Optimizer, nonNegative, boolean, defined, type ParamGroup, type ParamGroupSpec } from './optimizer.ts';
 
 export interface AdamOptions {
@@ -104,17 +103,12 @@ class AdamBase extends Optimizer<AdamOptions, GroupState> {
   /** One adam_step call over parameter i of the group (null: all of them). */
   private update(g: ParamGroup<AdamOptions>, st: GroupState, i: number | null, params: number, grads: number,
     m: number, v: number, vmax: number, n: number): void {
-    const s = {} as Scalars;
-    everyCall(() => {
-      // PyTorch keeps the step count in a float32 tensor (so it stops growing at 2^24).
-      const next = Math.fround((i === null ? st.steps[0] : st.steps[i]) + 1);
-      if (i === null) st.steps.fill(next); else st.steps[i] = next;
-      Object.assign(s, this.scalars(g, next));
-    });
+    // PyTorch keeps the step count in a float32 tensor (so it stops growing at 2^24).
+    const next = Math.fround((i === null ? st.steps[0] : st.steps[i]) + 1);
+    if (i === null) st.steps.fill(next); else st.steps[i] = next;
+    const s = this.scalars(g, next);
     kernels().adam_step(params, grads, m, v, vmax, s.negStepSize, s.bc2Sqrt, s.decay, s.beta1, s.oneMinusBeta1,
       s.beta2, s.oneMinusBeta2, s.eps, s.weightDecay, s.flags, n);
-    const keys = ['negStepSize', 'bc2Sqrt', 'decay', 'beta1', 'oneMinusBeta1', 'beta2', 'oneMinusBeta2', 'eps', 'weightDecay', 'flags'] as const;
-    keys.forEach((key, j) => dynamicScalar(5 + j, () => s[key]));
   }
 
   /** PyTorch 1.13's _single_tensor_adam(w) scalars for this step, in float64 as Python computes them. */

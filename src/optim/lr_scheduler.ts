@@ -1,9 +1,8 @@
 // torch.optim.lr_scheduler: StepLR, LambdaLR and CosineAnnealingLR with PyTorch 1.13's
 // formulas (the recursive ("chainable") ones its step() uses, so the rates are the same doubles)
 // and step semantics: the constructor takes step 0 (the rates stay the initial ones), and each
-// step() after optimizer.step() moves to the next epoch. Inside a compiled step, step() runs
-// again at every call.
-import { everyCall } from '../compile/hooks.ts';
+// step() after optimizer.step() moves to the next epoch. Inside a compiled step, step() runs at
+// every call (the guard runs the step's JavaScript) and the new rates reach the program.
 import { checkOptions } from '../ops/check.ts';
 import type { Optimizer, BaseOptions, ParamGroup } from './optimizer.ts';
 
@@ -41,13 +40,11 @@ export abstract class LRScheduler {
 
   /** Moves to the next epoch and sets every group's learning rate. */
   step(): void {
-    everyCall(() => {
-      this.stepCount++;
-      this.lastEpoch++;
-      const lrs = this.getLr();
-      this.optimizer.paramGroups.forEach((g, i) => { g.lr = lrs[i]; });
-      this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
-    });
+    this.stepCount++;
+    this.lastEpoch++;
+    const lrs = this.getLr();
+    this.optimizer.paramGroups.forEach((g, i) => { g.lr = lrs[i]; });
+    this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
   }
 
   /** The rates the last step() set, one per group. */

@@ -3,7 +3,7 @@
 import type { Tensor } from '../tensor.ts';
 import { packStorages, newPermanentStorage, type Storage } from '../memory.ts';
 import { kernels } from '../wasm/load.ts';
-import { once } from '../compile/hooks.ts';
+import { untracked } from '../capture.ts';
 
 export interface Packed { params: number; grads: number; count: number }
 
@@ -55,8 +55,8 @@ export function stillPacked(params: readonly Tensor[], packed: Packed): boolean 
 
 /** A permanent zeroed block of n floats (optimizer state). */
 export function stateBlock(n: number): Storage {
-  // Made once (inside a compiled step's first call too): zeroing it is not part of every step.
-  return once(() => {
+  // Made once (inside a compiled step's capture too): zeroing it is not part of every step.
+  return untracked(() => {
     const s = newPermanentStorage(n * 4);
     kernels().fill(s.ptr, 0, n);
     return s;

@@ -5,7 +5,6 @@ import type { Tensor } from '../tensor.ts';
 import { kernels } from '../wasm/load.ts';
 import { livePtr, type Storage } from '../memory.ts';
 import { stateBlock, hasGrad } from './pack.ts';
-import { dynamicScalar, everyCall } from '../compile/hooks.ts';
 import { Optimizer, nonNegative, boolean, defined, type ParamGroup, type ParamGroupSpec } from './optimizer.ts';
 
 export interface SGDOptions {
@@ -76,10 +75,7 @@ export class SGD extends Optimizer<SGDOptions, GroupState> {
       if (packed && !group.fma && plain) {
         // A parameter without a gradient gets a zero one: p - lr * 0 leaves it unchanged.
         for (const p of group.params) if (!hasGrad(p)) { p._leafGradPtr(); p.grad = null; }
-        const lr = { v: 0 };
-        everyCall(() => { lr.v = group.lr; });
-        kernels().sgd_update(packed.params, packed.grads, lr.v, packed.count);
-        dynamicScalar(2, () => lr.v);
+        kernels().sgd_update(packed.params, packed.grads, group.lr, packed.count);
       } else if (packed && withGrad.every(Boolean) && st.started.every((s) => s === st.started[0])) {
         this.update(group, st, null, packed.params, packed.grads, st.buf ? livePtr(st.buf) : 0, packed.count);
       } else {
@@ -95,22 +91,14 @@ export class SGD extends Optimizer<SGDOptions, GroupState> {
   }
 
   /**
-   * One sgd_step call over parameter i of the group (null: all of them). Its scalars are taken
-   * from the group when the step runs (at every compiled call too, before a scheduler changes them).
+   * One sgd_step call over parameter i of the group (null: all of them), with the group's scalars
+   * as they are when the step runs (a compiled step's program gets them at every call).
    */
   private update(g: ParamGroup<SGDOptions>, st: GroupState, i: number | null, params: number, grads: number, bufs: number, n: number): void {
-    const s = { lr: 0, momentum: 0, dampening: 0, weightDecay: 0, flags: 0 };
-    everyCall(() => {
-      const first = i === null ? !st.started[0] : !st.started[i];
-      if (i === null) st.started.fill(true); else st.started[i] = true;
-      Object.assign(s, { lr: g.lr, momentum: g.momentum, dampening: g.dampening, weightDecay: g.weightDecay });
-      s.flags = (g.nesterov ? 1 : 0) | (g.maximize ? 2 : 0) | (first ? 4 : 0) | (g.fma ? 0 : 8);
-    });
-    kernels().sgd_step(params, grads, bufs, s.lr, s.momentum, s.dampening, s.weightDecay, s.flags, n);
-    dynamicScalar(3, () => s.lr);
-    dynamicScalar(4, () => s.momentum);
-    dynamicScalar(5, () => s.dampening);
-    dynamicScalar(6, () => s.weightDecay);
-    dynamicScalar(7, () => s.flags);
+    const first = i === null ? !st.started[0] : !st.started[i];
+    if (i === null) st.started.fill(true); else st.started[i] = true;
+    // (first only matters with momentum: without, the flags stay the same from the first step on)
+    const flags = (g.nesterov ? 1 : 0) | (g.maximize ? 2 : 0) | (first && g.momentum ? 4 : 0) | (g.fma ? 0 : 8);
+    kernels().sgd_step(params, grads, bufs, g.lr, g.momentum, g.dampening, g.weightDecay, flags, n);
   }
 }

@@ -221,11 +221,25 @@ async function initThreads(build: Build, simd: boolean, relaxedSimd: boolean, th
   return info;
 }
 
-/** The kernels of the loaded build. */
+/** What ops call instead of the kernels while a compiled step captures or checks a call (src/capture.ts), or null. */
+let standIns: Kernels | null = null;
+
+/**
+ * The kernels as ops call them: the loaded build's, or while a compiled step is captured or
+ * checked, src/capture.ts's stand-ins for them (the one thing that module sets here).
+ */
 export function kernels(): Kernels {
+  return standIns ?? wasmKernels();
+}
+
+/** The loaded build's kernels themselves. */
+export function wasmKernels(): Kernels {
   if (!kernelsRef) throw new Error('wasmgrad: tensors need `await init()` first');
   return kernelsRef;
 }
+
+/** @internal For src/capture.ts only: the stand-ins ops call now (null: the kernels). */
+export function useStandIns(k: Kernels | null): void { standIns = k; }
 
 /** The module and shared memory of a threaded init, or null (single-threaded or before init). */
 export function threadsContext(): ThreadsContext | null {

@@ -16,7 +16,7 @@ function train(name: string, steps: number, compiled: boolean) {
   const losses: number[] = [];
   for (let i = 0; i < steps; i++) losses.push(step(randint(0, m.n, [32], { generator: m.g })).item());
   const info = c?.info();
-  return { losses, tensors: m.tensors().map((t) => hex(t.toArray() as Float32Array)), calls: info?.calls, threadedCalls: info?.threadedCalls, plan: info?.programs[0].threads };
+  return { losses, tensors: m.tensors().map((t) => hex(t.toArray() as Float32Array)), calls: info?.calls, captures: info?.captures, threadedCalls: info?.threadedCalls, plan: info?.programs[0].threads };
 }
 
 /** A helper that fails, then (with working helpers) a bad index in a threaded call. */
@@ -25,8 +25,7 @@ export async function failures() {
   await startThreads({ failForTest: true }).then(() => { out.started = 'no error'; }, (e) => { out.started = (e as Error).message; });
   const m = MODELS.notebook();
   const step = compile(m.step, { threads: 'always' });
-  step(randint(0, m.n, [32], { generator: m.g })); // the capture
-  step(randint(0, m.n, [32], { generator: m.g })); // its check (both eager)
+  step(randint(0, m.n, [32], { generator: m.g })); // the capture (eager); the next call runs on the helpers
   try { step(randint(0, m.n, [32], { generator: m.g })); out.helper = 'no error'; } catch (e) { out.helper = (e as Error).message; }
   out.afterHelper = threadsStatus().threads;
   await stopThreads();
