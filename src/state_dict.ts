@@ -1,12 +1,14 @@
-// A state dict (name -> Tensor, as nn.Module.stateDict() gives) to and from safetensors bytes:
-// the file format PyTorch, Hugging Face and wasmgrad checkpoints share. Bytes in, bytes out, so
-// it runs anywhere; writing the file is the caller's. float32 tensors are F32; int32 ones
-// (BatchNorm1d's num_batches_tracked) are written as I64, PyTorch's dtype for them, and I32/I64
-// are read back as int32 when they fit. Other dtypes are refused, never converted behind the
-// caller's back.
+// A state dict (name -> Tensor, as nn.Module.stateDict() gives) to and from safetensors bytes
+// (the format PyTorch, Hugging Face and wasmgrad checkpoints share) and torch.save's own zip
+// format. Bytes in, bytes out, so it runs anywhere; writing the file is the caller's. float32
+// tensors are written as float32; int32 ones (BatchNorm1d's num_batches_tracked) as int64,
+// PyTorch's dtype for them, and integers are read back as int32 when they fit. safetensors of
+// other dtypes are refused; torch files' float64/float16/bfloat16 are converted to float32, as
+// torch.load then .float() would (float64 with a note, since it loses precision).
 import { Tensor } from './tensor.ts';
 import { tensor } from './creation.ts';
 import { encodeSafetensors, decodeSafetensors, SafetensorsError, type SafeTensor } from './safetensors.ts';
+import { decodeTorch, encodeTorch, TorchFileError, TorchTensor, type TorchObject, type TorchReadOptions, type TorchTensorInput } from './torch_file.ts';
 
 /**
  * Serialises tensors (e.g. `model.stateDict()`) to safetensors bytes, with optional string
@@ -54,4 +56,85 @@ export function loadSafetensors(bytes: Uint8Array): Record<string, Tensor> {
 /** The string metadata of safetensors bytes (`__metadata__`), e.g. what saveSafetensors was given. */
 export function safetensorsMetadata(bytes: Uint8Array): Record<string, string> {
   return decodeSafetensors(bytes).metadata;
+}
+
+/** A value read from a torch file by loadTorchObject: dicts as objects (integer keys as strings), tuples and lists as arrays. */
+export type TorchValue = Tensor | number | bigint | string | boolean | null | TorchValue[] | { [key: string]: TorchValue };
+
+/**
+ * Reads a file written by `torch.save(model.state_dict(), path)` (PyTorch's zip format) into
+ * tensors (kept in persistent memory), as `torch.load(path, weights_only=True)` would: float32
+ * as is, float64/float16/bfloat16 as float32 (float64 with a note to `onNote`), integers as int32
+ * (int64 checked to fit). Views, shared storages and strides are read as PyTorch shows them.
+ * Any global but a state dict's (OrderedDict, tensors, torch.Size) is refused by name; every
+ * problem throws TorchFileError naming the file (`name`, default 'torch file').
+ * @example
+ *   model.loadStateDict(loadTorch(readFileSync('model.pt'), { name: 'model.pt', onNote: console.warn }));
+ */
+export function loadTorch(bytes: Uint8Array, opts: TorchReadOptions = {}): Record<string, Tensor> {
+  const v = loadTorchObject(bytes, opts);
+  const name = opts.name ?? 'torch file';
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Tensor) {
+    throw new TorchFileError(`${name}: holds ${Array.isArray(v) ? 'a list' : v instanceof Tensor ? 'one tensor' : typeof v}, not a state dict (name -> tensor); read it with loadTorchObject`);
+  }
+  for (const [k, t] of Object.entries(v)) {
+    if (!(t instanceof Tensor)) throw new TorchFileError(`${name}: entry '${k}' is ${t === null ? 'None' : Array.isArray(t) ? 'a list' : typeof t}, not a tensor, so this is not a model's state dict (an optimizer's?); read it with loadTorchObject`);
+  }
+  return v as Record<string, Tensor>;
+}
+
+/**
+ * Reads any torch.save file that `torch.load(weights_only=True)` reads and a state dict may hold
+ * (an optimizer's state dict, nested dicts, lists, numbers, strings), with its tensors as
+ * loadTorch makes them. Throws TorchFileError on anything else.
+ * @example
+ *   const opt = loadTorchObject(readFileSync('optim.pt')) as { state: Record<string, Record<string, Tensor>> };
+ *   opt.state['0'].exp_avg.shape;
+ */
+export function loadTorchObject(bytes: Uint8Array, opts: TorchReadOptions = {}): TorchValue {
+  const made = new Map<TorchTensor, Tensor>();
+  const wrap = (v: TorchObject): TorchValue => {
+    if (v instanceof TorchTensor) {
+      let t = made.get(v);
+      if (!t) {
+        t = tensor(v.data, { shape: v.shape, dtype: v.data instanceof Int32Array ? 'int32' : 'float32' }).keep();
+        made.set(v, t);
+      }
+      return t;
+    }
+    if (Array.isArray(v)) return v.map(wrap);
+    if (v !== null && typeof v === 'object') {
+      const o: { [key: string]: TorchValue } = {};
+      for (const k of Object.keys(v)) Object.defineProperty(o, k, { value: wrap(v[k]), enumerable: true, writable: true, configurable: true });
+      return o;
+    }
+    return v;
+  };
+  return wrap(decodeTorch(bytes, opts));
+}
+
+/**
+ * Serialises a state dict (e.g. `model.stateDict()`) as torch.save does, so that PyTorch reads
+ * it with `model.load_state_dict(torch.load(path, weights_only=True))`: float32 tensors as
+ * FloatStorage, int32 ones (BatchNorm1d's num_batches_tracked) as int64, PyTorch's dtype for
+ * them. `archive` is the zip's folder name; torch.save takes it from the file name, so pass
+ * torchArchiveName(path) for byte-identical files (default 'archive').
+ * @example
+ *   writeFileSync('model.pt', saveTorch(model.stateDict(), { archive: 'model' }));
+ *   // PyTorch: model.load_state_dict(torch.load('model.pt', weights_only=True))
+ */
+export function saveTorch(stateDict: Record<string, Tensor>, opts: { archive?: string } = {}): Uint8Array {
+  if (stateDict === null || typeof stateDict !== 'object') throw new TorchFileError(`saveTorch: expected an object of tensors (a state dict), got ${stateDict === null ? 'null' : typeof stateDict}`);
+  const out: Record<string, TorchTensorInput> = {};
+  const seen = new Map<Tensor, TorchTensorInput>();
+  for (const [name, t] of Object.entries(stateDict)) {
+    if (!(t instanceof Tensor)) throw new TorchFileError(`saveTorch: entry '${name}' is ${t === null ? 'null' : typeof t}, not a Tensor`);
+    let input = seen.get(t);
+    if (!input) {
+      input = { shape: [...t.shape], data: t.toArray() as Float32Array | Int32Array };
+      seen.set(t, input);
+    }
+    out[name] = input;
+  }
+  return encodeTorch(out, opts.archive);
 }
