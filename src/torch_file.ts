@@ -426,10 +426,10 @@ export function encodeTorch(tensors: Record<string, TorchTensorInput>, archive =
   ]);
 }
 
-/** torch.save's archive folder for a file path: its base name up to the last '.' ('model' for out/model.pt). */
+/** torch.save's archive folder for a file path: its base name up to the last '.' ('model' for out/model.pt; 'archive' if that is empty). */
 export function torchArchiveName(path: string): string {
   const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
   const dot = base.lastIndexOf('.');
-  const stem = dot > 0 ? base.slice(0, dot) : base;
+  const stem = dot >= 0 ? base.slice(0, dot) : base;
   return stem || 'archive';
 }
