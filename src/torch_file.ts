@@ -72,14 +72,20 @@ class TensorRef {
 const MAX_DEPTH = 100;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/** Text from a file, safe to print on one line: control characters escaped, at most `max` characters. */
+function clean(s: string, max = 80): string {
+  const t = s.length > max ? `${s.slice(0, max - 3)}...` : s;
+  return t.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function show(v: unknown): string {
   if (v instanceof PyTuple) return `a tuple of ${v.items.length}`;
   if (v instanceof PyDict) return v.ordered ? 'an OrderedDict' : 'a dict';
   if (Array.isArray(v)) return `a list of ${v.length}`;
-  if (v instanceof PyGlobal) return `the global ${v}`;
+  if (v instanceof PyGlobal) return `the global ${clean(String(v))}`;
   if (v instanceof StorageRef) return 'a storage';
   if (v instanceof TensorRef) return 'a tensor';
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v);
+  if (typeof v === 'string') return `"${clean(v.replace(/["\\]/g, '\\$&'), 60)}"`;
   return typeof v === 'bigint' ? `${v}` : String(v);
 }
 
@@ -94,7 +100,8 @@ function show(v: unknown): string {
  */
 export function decodeTorch(bytes: Uint8Array, opts: TorchReadOptions = {}): TorchObject {
   const name = opts.name ?? 'torch file';
-  const bad = (why: string) => new TorchFileError(`${name}: ${why}`);
+  // NOTE: a hostile file's keys can make a path thousands of characters long: messages stay short.
+  const bad = (why: string) => new TorchFileError(`${name}: ${why.length > 500 ? `${why.slice(0, 240)}...${why.slice(-240)}` : why}`);
   if (Object.prototype.toString.call(bytes) !== '[object Uint8Array]') throw bad(`expected a Uint8Array of file bytes, got ${Object.prototype.toString.call(bytes)}`);
   if (bytes.length >= 2 && bytes[0] === 0x80 && bytes[1] <= 5) {
     throw bad("is in PyTorch's legacy (pre-1.6, non-zip) format, which is not read; re-save it with PyTorch 1.6 or later: torch.save(torch.load(f), f)");
@@ -106,7 +113,7 @@ export function decodeTorch(bytes: Uint8Array, opts: TorchReadOptions = {}): Tor
   try {
     entries = readZip(bytes);
   } catch (e) {
-    if (e instanceof ZipError) throw bad(e.message);
+    if (e instanceof ZipError) throw bad(clean(e.message, 400));
     throw e;
   }
   if (!entries.length) throw bad('is an empty zip archive, not a torch.save file');
@@ -119,9 +126,9 @@ export function decodeTorch(bytes: Uint8Array, opts: TorchReadOptions = {}): Tor
     records.set(e.name.slice(prefix.length), e.data);
   }
   const pkl = records.get('data.pkl');
-  if (!pkl) throw bad(`has no ${prefix}data.pkl; this zip archive is not a torch.save file (TorchScript archives, torch.jit.save, are not read)`);
+  if (!pkl) throw bad(`has no ${clean(prefix)}data.pkl; this zip archive is not a torch.save file (TorchScript archives, torch.jit.save, are not read)`);
   const versionBytes = records.get('version') ?? records.get('.data/version');
-  if (!versionBytes) throw bad(`has no ${prefix}version record; this zip archive is not a torch.save file or it is damaged`);
+  if (!versionBytes) throw bad(`has no ${clean(prefix)}version record; this zip archive is not a torch.save file or it is damaged`);
   const version = new TextDecoder().decode(versionBytes.subarray(0, 32)).trim();
   if (!/^[1-9]\d*$/.test(version)) throw bad(`its version record is ${show(version)}, not a number; the file is damaged`);
   if (Number(version) > 3) throw bad(`has file format version ${version}, newer than the versions read (1 to 3); re-save it with an older PyTorch or torch.save(..., _use_new_zipfile_serialization=True)`);
@@ -132,7 +139,7 @@ export function decodeTorch(bytes: Uint8Array, opts: TorchReadOptions = {}): Tor
   const storages = new Map<string, StorageRef>();
   const hooks = {
     global(module: string, nm: string): PyValue {
-      const full = `${module}.${nm}`;
+      const full = clean(`${module}.${nm}`);
       if (ALLOWED.has(full)) return new PyGlobal(module, nm);
       if (module === 'torch' && Object.prototype.hasOwnProperty.call(STORAGES, nm)) return new PyGlobal(module, nm);
       if (module === 'torch' && OTHER_STORAGES.has(nm)) throw bad(`holds a ${nm} (complex or quantized tensors), which wasmgrad cannot hold; convert it to float in PyTorch first`);
@@ -167,7 +174,7 @@ export function decodeTorch(bytes: Uint8Array, opts: TorchReadOptions = {}): Tor
           return new TensorRef(t.storage, t.offset, t.size, t.stride, a[1]);
         }
         default:
-          throw bad(`data.pkl calls ${func}, which only names a type here; the file is damaged`);
+          throw bad(`data.pkl calls ${clean(String(func))}, which only names a type here; the file is damaged`);
       }
     },
     persistentLoad(pid: PyValue): PyValue {
@@ -182,7 +189,7 @@ export function decodeTorch(bytes: Uint8Array, opts: TorchReadOptions = {}): Tor
       if (prev && (prev.type !== ref.type || prev.numel !== ref.numel)) throw bad(`storage ${show(key)} is named twice, as ${prev.numel} of ${prev.type} and ${n} of ${ref.type}; the file is damaged`);
       if (!prev) {
         const rec = records.get(`data/${key}`);
-        if (!rec) throw bad(`has no record ${prefix}data/${key} for a storage data.pkl names; the file is truncated or damaged`);
+        if (!rec) throw bad(`has no record ${clean(`${prefix}data/${key}`)} for a storage data.pkl names; the file is truncated or damaged`);
         const want = n * STORAGES[type.name].size;
         if (rec.length !== want) throw bad(`storage ${show(key)} should hold ${n} of ${STORAGES[type.name].dtype} (${want} bytes) but its record has ${rec.length} bytes; the file is damaged`);
         storages.set(key, ref);
@@ -215,7 +222,7 @@ export function decodeTorch(bytes: Uint8Array, opts: TorchReadOptions = {}): Tor
   try {
     root = unpickle(pkl, hooks);
   } catch (e) {
-    if (e instanceof PickleError) throw bad(e.message);
+    if (e instanceof PickleError) throw bad(clean(e.message, 400));
     throw e;
   }
 

@@ -72,6 +72,7 @@ export function readZip(bytes: Uint8Array): ZipEntry[] {
   const entries: ZipEntry[] = [];
   const seen = new Set<string>();
   let at = dirStart, claimed = 0;
+  const ranges: { what: string; local: number; end: number; crc: number }[] = [];
   for (let i = 0; i < count; i++) {
     if (at + 46 > dirStart + dirSize || u32(at) !== CENTRAL) throw new ZipError(`directory entry ${i} of ${count} is missing or damaged`);
     const flags = u16(at + 8), method = u16(at + 10), crc = u32(at + 16);
@@ -94,11 +95,17 @@ export function readZip(bytes: Uint8Array): ZipEntry[] {
     // Entries may not share bytes: n entries over one block would cost n reads of it (a zip bomb).
     claimed += dataStart - local + size;
     if (claimed > dirStart) throw new ZipError(`${what} overlaps other entries (they claim ${claimed} bytes before the directory at ${dirStart}): the file is damaged`);
-    const data = bytes.subarray(dataStart, dataStart + size);
-    if (zipCrc32(data) !== crc) throw new ZipError(`${what} is damaged: its CRC-32 does not match its bytes`);
-    entries.push({ name, data });
+    ranges.push({ what, local, end: dataStart + size, crc });
+    entries.push({ name, data: bytes.subarray(dataStart, dataStart + size) });
     at += 46 + nameLen + extraLen + commentLen;
   }
+  const sorted = [...ranges].sort((a, b) => a.local - b.local);
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i].local < sorted[i - 1].end) throw new ZipError(`${sorted[i].what} overlaps ${sorted[i - 1].what}: the file is damaged`);
+  }
+  entries.forEach((e, i) => {
+    if (zipCrc32(e.data) !== ranges[i].crc) throw new ZipError(`${ranges[i].what} is damaged: its CRC-32 does not match its bytes`);
+  });
   return entries;
 }
 
