@@ -288,6 +288,6 @@ async function exists(path: string): Promise<boolean> {
 async function readModel(path: string, workDir: string): Promise<ModelFile & { path: string }> {
   const pt = join(workDir, 'model.pt');
   if (!(await exists(path)) && await exists(pt)) return { ...decodeTorchModel(await readCheckpointFile(pt, FILE_FIX), pt, note), path: 'model.pt' };
-  if (!(await exists(path))) throw new UserError(`${workDir} has no model.safetensors (or makemore.py's model.pt) to sample from; train one first (it is saved at each evaluation, every 500 steps), or pass its --work-dir`);
+  if (!(await exists(path))) throw new UserError(`${workDir} has no model.safetensors to sample from (nor makemore.py's model.pt); train one first (it is saved at each evaluation, every 500 steps), or pass its --work-dir`);
   return { ...decodeModel(await readCheckpointFile(path, FILE_FIX), path), path: 'model.safetensors' };
 }
