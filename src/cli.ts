@@ -8,7 +8,8 @@ import {
   parse, intFlag, posFlag, out, note, Signals, ignoreClosedOutput, initFrom, UsageError, VERSION, BUILD_HELP, BUILD_OPTIONS, type Values,
 } from './cli/common.ts';
 import { cmdMakemore, MAKEMORE_HELP } from './cli/makemore.ts';
-import { saveTorch, torchArchiveName, type InitInfo } from './index.ts';
+import { parse as parsePath } from 'node:path';
+import { saveTorch, type InitInfo } from './index.ts';
 import { DataError } from './makemore/data.ts';
 import {
   Session, NOTEBOOK, LIMITS, ConfigError, checkConfig, resumeConfig, checkVocab, datasetTensors, modelFromCheckpoint, splitLoss, sampleNames,
@@ -211,7 +212,7 @@ async function cmdTrain(args: string[]): Promise<void> {
 
   // Save first: whatever fails after training (evaluation, a plot, memory) cannot lose the run.
   const save = async () => {
-    const bytes = /\.pt$/i.test(saveTo!) ? saveTorch(session.model.namedTensors(), { archive: torchArchiveName(saveTo!) }) : session.checkpoint();
+    const bytes = /\.pt$/i.test(saveTo!) ? saveTorch(session.model.namedTensors(), { archive: parsePath(saveTo!).name || 'archive' }) : session.checkpoint();
     await signals.saving(() => writeAtomic(saveTo!, bytes));
     note(`saved checkpoint at step ${session.step} to ${saveTo}`);
   };

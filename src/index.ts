@@ -27,4 +27,4 @@ export * as nn from './nn/index.ts';
 export * as optim from './optim/index.ts';
 export { saveSafetensors, loadSafetensors, safetensorsMetadata, loadTorch, loadTorchObject, saveTorch, type TorchValue } from './state_dict.ts';
 export { SafetensorsError } from './safetensors.ts';
-export { TorchFileError, torchArchiveName, type TorchReadOptions } from './torch_file.ts';
+export { TorchFileError, type TorchReadOptions } from './torch_file.ts';

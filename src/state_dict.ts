@@ -58,16 +58,13 @@ export function safetensorsMetadata(bytes: Uint8Array): Record<string, string> {
   return decodeSafetensors(bytes).metadata;
 }
 
-/** A value read from a torch file by loadTorchObject: dicts as objects (integer keys as strings), tuples and lists as arrays. */
+/** What loadTorchObject returns: dicts as objects (int keys as strings), tuples and lists as arrays. */
 export type TorchValue = Tensor | number | bigint | string | boolean | null | TorchValue[] | { [key: string]: TorchValue };
 
 /**
- * Reads a file written by `torch.save(model.state_dict(), path)` (PyTorch's zip format) into
- * tensors (kept in persistent memory), as `torch.load(path, weights_only=True)` would: float32
- * as is, float64/float16/bfloat16 as float32 (float64 with a note to `onNote`), integers as int32
- * (int64 checked to fit). Views, shared storages and strides are read as PyTorch shows them.
- * Any global but a state dict's (OrderedDict, tensors, torch.Size) is refused by name; every
- * problem throws TorchFileError naming the file (`name`, default 'torch file').
+ * Reads `torch.save(model.state_dict(), path)` bytes as `torch.load(path, weights_only=True)`:
+ * float64/16 and bfloat16 become float32 (float64 with an `onNote`), integers int32 (checked).
+ * Any other global is refused; problems throw TorchFileError naming the file (`name`).
  * @example
  *   model.loadStateDict(loadTorch(readFileSync('model.pt'), { name: 'model.pt', onNote: console.warn }));
  */
@@ -84,9 +81,7 @@ export function loadTorch(bytes: Uint8Array, opts: TorchReadOptions = {}): Recor
 }
 
 /**
- * Reads any torch.save file that `torch.load(weights_only=True)` reads and a state dict may hold
- * (an optimizer's state dict, nested dicts, lists, numbers, strings), with its tensors as
- * loadTorch makes them. Throws TorchFileError on anything else.
+ * Reads nested torch.save files (an optimizer's state dict: dicts, lists, numbers) as loadTorch.
  * @example
  *   const opt = loadTorchObject(readFileSync('optim.pt')) as { state: Record<string, Record<string, Tensor>> };
  *   opt.state['0'].exp_avg.shape;
@@ -114,11 +109,8 @@ export function loadTorchObject(bytes: Uint8Array, opts: TorchReadOptions = {}):
 }
 
 /**
- * Serialises a state dict (e.g. `model.stateDict()`) as torch.save does, so that PyTorch reads
- * it with `model.load_state_dict(torch.load(path, weights_only=True))`: float32 tensors as
- * FloatStorage, int32 ones (BatchNorm1d's num_batches_tracked) as int64, PyTorch's dtype for
- * them. `archive` is the zip's folder name; torch.save takes it from the file name, so pass
- * torchArchiveName(path) for byte-identical files (default 'archive').
+ * A state dict as `torch.save` writes it (float32; int32 as int64). `archive`: the zip's folder,
+ * which torch.save names after the file ('model' for model.pt; default 'archive').
  * @example
  *   writeFileSync('model.pt', saveTorch(model.stateDict(), { archive: 'model' }));
  *   // PyTorch: model.load_state_dict(torch.load('model.pt', weights_only=True))

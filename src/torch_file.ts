@@ -18,7 +18,7 @@ export class TorchFileError extends Error {
   }
 }
 
-/** Element types of a torch file's tensors that are read, by their storage class. */
+// Element types of a torch file's tensors that are read, by their storage class.
 export type TorchDtype = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 
 const STORAGES: Record<string, { dtype: TorchDtype; size: number }> = {
@@ -27,20 +27,13 @@ const STORAGES: Record<string, { dtype: TorchDtype; size: number }> = {
   LongStorage: { dtype: 'int64', size: 8 }, IntStorage: { dtype: 'int32', size: 4 }, ShortStorage: { dtype: 'int16', size: 2 },
   CharStorage: { dtype: 'int8', size: 1 }, ByteStorage: { dtype: 'uint8', size: 1 }, BoolStorage: { dtype: 'bool', size: 1 },
 };
-// Storages torch has that hold something wasmgrad cannot: named in the refusal.
-const OTHER_STORAGES = new Set(['ComplexFloatStorage', 'ComplexDoubleStorage', 'QInt8Storage', 'QUInt8Storage', 'QInt32Storage',
-  'QUInt4x2Storage', 'QUInt2x4Storage', 'ComplexHalfStorage']);
-// Globals torch.load(weights_only=True) allows that are not dense tensors.
-const OTHER_TENSOR_GLOBALS = new Set(['torch._utils._rebuild_sparse_tensor', 'torch._utils._rebuild_sparse_csr_tensor',
-  'torch._utils._rebuild_meta_tensor_no_storage', 'torch._utils._rebuild_qtensor', 'torch.serialization._get_layout', 'torch.Tensor',
-  'torch._utils._rebuild_parameter_with_state', 'torch._utils._rebuild_wrapper_subclass', 'torch._utils._rebuild_device_tensor_from_numpy']);
 const ALLOWED = new Set(['collections.OrderedDict', 'torch._utils._rebuild_tensor_v2', 'torch._utils._rebuild_tensor',
   'torch._utils._rebuild_parameter', 'torch.Size', 'torch.nn.parameter.Parameter']);
 
-/** A tensor read from a torch file: its values converted to float32 or int32, row-major. */
+// A tensor read from a torch file: its values converted to float32 or int32, row-major.
 export class TorchTensor {
   constructor(
-    /** The dtype in the file (float64, bfloat16... are converted to float32; integers to int32). */
+    // the dtype in the file (float64, bfloat16... are converted to float32; integers to int32)
     readonly fileDtype: TorchDtype,
     readonly shape: number[],
     readonly data: Float32Array | Int32Array,
@@ -48,7 +41,7 @@ export class TorchTensor {
   ) {}
 }
 
-/** What a torch file holds, as read: Python dicts become objects (int keys as strings), tuples and lists arrays. */
+// What a torch file holds, as read: Python dicts become objects (int keys as strings), tuples and lists arrays.
 export type TorchObject = TorchTensor | number | bigint | string | boolean | null | TorchObject[] | { [key: string]: TorchObject };
 
 export interface TorchReadOptions {
@@ -89,15 +82,13 @@ function show(v: unknown): string {
   return typeof v === 'bigint' ? `${v}` : String(v);
 }
 
-/**
- * Reads torch.save bytes (zip format) into plain values and TorchTensors, checking everything
- * before it is used: the archive, the pickle (only state-dict globals), each tensor's storage,
- * dtype, shape, strides and offset against its bytes, and the total size against maxElements.
- * Throws TorchFileError, and nothing else, on any malformed or refused input.
- * @example
- *   const sd = decodeTorch(bytes, { name: 'model.pt' }) as Record<string, TorchTensor>;
- *   sd['wte.weight'].shape; // [27, 64]
- */
+// Reads torch.save bytes (zip format) into plain values and TorchTensors, checking everything
+// before it is used: the archive, the pickle (only state-dict globals), each tensor's storage,
+// dtype, shape, strides and offset against its bytes, and the total size against maxElements.
+// Throws TorchFileError, and nothing else, on any malformed or refused input.
+// For example:
+//   const sd = decodeTorch(bytes, { name: 'model.pt' }) as Record<string, TorchTensor>;
+//   sd['wte.weight'].shape; // [27, 64]
 export function decodeTorch(bytes: Uint8Array, opts: TorchReadOptions = {}): TorchObject {
   const name = opts.name ?? 'torch file';
   // NOTE: a hostile file's keys can make a path thousands of characters long: messages stay short.
@@ -142,8 +133,10 @@ export function decodeTorch(bytes: Uint8Array, opts: TorchReadOptions = {}): Tor
       const full = clean(`${module}.${nm}`);
       if (ALLOWED.has(full)) return new PyGlobal(module, nm);
       if (module === 'torch' && Object.prototype.hasOwnProperty.call(STORAGES, nm)) return new PyGlobal(module, nm);
-      if (module === 'torch' && OTHER_STORAGES.has(nm)) throw bad(`holds a ${nm} (complex or quantized tensors), which wasmgrad cannot hold; convert it to float in PyTorch first`);
-      if (OTHER_TENSOR_GLOBALS.has(full)) throw bad(`holds a tensor made by ${full} (sparse, quantized, meta or subclass tensors), which is not read; save dense tensors (.to_dense(), .dequantize())`);
+      // The rest of weights_only's set: complex/quantized storages, sparse/meta/subclass tensors.
+      if (/^torch\.(\w*Storage|_utils\._rebuild_\w+|Tensor|serialization\._get_layout)$/.test(full)) {
+        throw bad(`holds ${full}, not a dense float or integer tensor, which is all wasmgrad holds; save dense real tensors (.to_dense(), .dequantize(), .real)`);
+      }
       throw bad(`refuses to load the global ${full} (only tensors, numbers and containers are read)`);
     },
     reduce(func: PyValue, args: PyTuple): PyValue {
@@ -336,18 +329,16 @@ function f16(h: number): number {
   return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 
-/** A tensor for encodeTorch: float32 values are written as float32, int32 ones as int64 (PyTorch's integer buffers). */
+// A tensor for encodeTorch: float32 values are written as float32, int32 ones as int64 (PyTorch's integer buffers).
 export interface TorchTensorInput { shape: readonly number[]; data: Float32Array | Int32Array }
 
-/**
- * torch.save bytes of a flat state dict (name -> tensor), laid out byte for byte as PyTorch 1.13's
- * torch.save(OrderedDict(...)) writes them: an OrderedDict of _rebuild_tensor_v2 calls, each
- * tensor contiguous in its own storage (the same object given twice shares one), records sorted
- * by key, then `version`. `archive` is the zip's folder: torch.save names it after the file
- * ('model' for model.pt). torch.load(f, weights_only=True) reads it back.
- * @example
- *   const bytes = encodeTorch({ w: { shape: [2], data: new Float32Array([1, 2]) } }, 'model');
- */
+// torch.save bytes of a flat state dict (name -> tensor), laid out byte for byte as PyTorch 1.13's
+// torch.save(OrderedDict(...)) writes them: an OrderedDict of _rebuild_tensor_v2 calls, each
+// tensor contiguous in its own storage (the same object given twice shares one), records sorted
+// by key, then `version`. `archive` is the zip's folder: torch.save names it after the file
+// ('model' for model.pt). torch.load(f, weights_only=True) reads it back.
+// For example:
+//   const bytes = encodeTorch({ w: { shape: [2], data: new Float32Array([1, 2]) } }, 'model');
 export function encodeTorch(tensors: Record<string, TorchTensorInput>, archive = 'archive'): Uint8Array {
   if (!/^[^/\\]+$/.test(archive)) throw new TorchFileError(`encodeTorch: archive name ${show(archive)} must be a non-empty name without slashes`);
   const w = new PickleWriter();
@@ -433,7 +424,7 @@ export function encodeTorch(tensors: Record<string, TorchTensorInput>, archive =
   ]);
 }
 
-/** torch.save's archive folder for a file path: its base name up to the last '.' ('model' for out/model.pt; 'archive' if that is empty). */
+// torch.save's archive folder for a file path: its base name up to the last '.' ('model' for out/model.pt; 'archive' if that is empty).
 export function torchArchiveName(path: string): string {
   const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
   const dot = base.lastIndexOf('.');

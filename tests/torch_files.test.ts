@@ -6,7 +6,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { init, noGrad, tensor, Tensor, loadTorch, loadTorchObject, saveTorch, loadSafetensors, TorchFileError, torchArchiveName, type TorchValue } from '../src/index.ts';
+import { init, noGrad, tensor, Tensor, loadTorch, loadTorchObject, saveTorch, loadSafetensors, TorchFileError, type TorchValue } from '../src/index.ts';
+import { torchArchiveName } from '../src/torch_file.ts';
 import { createModel, type ModelType } from '../src/makemore/zoo/models.ts';
 
 await init();

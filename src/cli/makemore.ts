@@ -13,7 +13,7 @@ import { pyDict } from '../makemore/zoo/format.ts';
 import { readNames, readCheckpointFile, claimOutputs, checkSaveTarget, makeFolder, writeAtomic, UserError } from '../makemore/files.ts';
 import { CheckpointError } from '../makemore/checkpoint.ts';
 import { DivergenceError } from '../makemore/divergence.ts';
-import { saveTorch, torchArchiveName } from '../index.ts';
+import { saveTorch } from '../index.ts';
 import { outOfMemoryMessage } from '../makemore/limits.ts';
 import { parse, intFlag, UsageError, Signals, initFrom, ignoreClosedOutput, out, note, BUILD_OPTIONS, BUILD_HELP, VERSION, type Values } from './common.ts';
 
@@ -226,7 +226,7 @@ async function makemore(args: string[]): Promise<void> {
     await run.train({
       print: say,
       saveBest: async (bytes, step, testLoss) => {
-        const torchBytes = saveTorch(run.model.stateDict(), { archive: torchArchiveName(torchPath) });
+        const torchBytes = saveTorch(run.model.stateDict(), { archive: 'model' });
         await signals.saving(() => writeAtomic(modelPath, bytes));
         await signals.saving(() => writeAtomic(torchPath, torchBytes));
         result.best = { step, testLoss, path: modelPath };
