@@ -47,7 +47,7 @@ export type TorchObject = TorchTensor | number | bigint | string | boolean | nul
 export interface TorchReadOptions {
   /** The file's name, the first word of every error message (default 'torch file'). */
   name?: string;
-  /** The most tensor elements read in all, checked before anything is allocated (default 2^28: 1 GiB of float32). */
+  /** The most tensor elements read in all, checked before allocating (default: 64 per byte of the file + 2^20, at most 2^28). */
   maxElements?: number;
   /** Called with what was converted on the way (float64 to float32), for the caller to print. */
   onNote?: (message: string) => void;
@@ -220,7 +220,10 @@ export function decodeTorch(bytes: Uint8Array, opts: TorchReadOptions = {}): Tor
   }
 
   // The values, depth-first: each tensor made once (shared tensors stay shared), cycles refused.
-  let budget = opts.maxElements ?? 2 ** 28;
+  // NOTE: stride 0 (an expand) lets a few bytes stand for any number of elements: by default a
+  // file gets at most 64 elements per byte of its own (plus 2^20), and never over 2^28.
+  const maxElements = opts.maxElements ?? Math.min(2 ** 28, 2 ** 20 + 64 * bytes.length);
+  let budget = maxElements;
   const made = new Map<object, TorchObject>();
   const open = new Set<object>();
   const converted: string[] = [];
@@ -265,7 +268,7 @@ export function decodeTorch(bytes: Uint8Array, opts: TorchReadOptions = {}): Tor
     let numel = empty ? 0 : 1, last = t.offset;
     for (let i = 0; i < t.size.length && !empty; i++) {
       numel *= t.size[i];
-      if (numel > budget) throw bad(`${where} of size [${t.size}] is over the ${opts.maxElements ?? 2 ** 28} elements read in all (maxElements); is this the right file?`);
+      if (numel > budget) throw bad(`${where} of size [${t.size}] is over the ${maxElements} elements read in all for a file of ${bytes.length} bytes (maxElements); is this the right file?`);
       last += (t.size[i] - 1) * t.stride[i];
     }
     if (numel > 0 && last >= s.numel) {
