@@ -8,7 +8,8 @@ import {
   parse, intFlag, posFlag, out, note, Signals, ignoreClosedOutput, initFrom, UsageError, VERSION, BUILD_HELP, BUILD_OPTIONS, type Values,
 } from './cli/common.ts';
 import { cmdMakemore, MAKEMORE_HELP } from './cli/makemore.ts';
-import type { InitInfo } from './index.ts';
+import { parse as parsePath } from 'node:path';
+import { saveTorch, type InitInfo } from './index.ts';
 import { DataError } from './makemore/data.ts';
 import {
   Session, NOTEBOOK, LIMITS, ConfigError, checkConfig, resumeConfig, checkVocab, datasetTensors, modelFromCheckpoint, splitLoss, sampleNames, MAX_SAMPLES,
@@ -58,7 +59,9 @@ Options:
   --samples N          names to sample at the end (default 20, at most 1000; 0 for none)
   --calibrate          also report losses with batch-norm statistics over the whole train set
   --save FILE          write a checkpoint (safetensors) when training ends, before the final
-                       evaluation; on Ctrl-C, SIGTERM or SIGHUP, of the last completed step
+                       evaluation; on Ctrl-C, SIGTERM or SIGHUP, of the last completed step.
+                       FILE.pt: the weights only, as torch.save writes them (torch.load reads
+                       C, W1, b1, W2, b2, bngain, ...; it cannot be resumed or sampled here)
   --resume FILE        continue a checkpoint's run with its own settings (sizes, seed, batch size,
                        learning-rate schedule) to its --steps, or to a new --steps N; a different
                        --batch-size or --lr* overrides the checkpoint's (and says so)
@@ -210,7 +213,8 @@ async function cmdTrain(args: string[]): Promise<void> {
 
   // Save first: whatever fails after training (evaluation, a plot, memory) cannot lose the run.
   const save = async () => {
-    await signals.saving(() => writeAtomic(saveTo!, session.checkpoint()));
+    const bytes = /\.pt$/i.test(saveTo!) ? saveTorch(session.model.namedTensors(), { archive: parsePath(saveTo!).name || 'archive' }) : session.checkpoint();
+    await signals.saving(() => writeAtomic(saveTo!, bytes));
     note(`saved checkpoint at step ${session.step} to ${saveTo}`);
   };
   const stopped = signals.caught !== null;

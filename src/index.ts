@@ -25,5 +25,6 @@ export type { BackwardOptions } from './autograd.ts';
 export { WasmOutOfMemoryError } from './wasm/heap.ts';
 export * as nn from './nn/index.ts';
 export * as optim from './optim/index.ts';
-export { saveSafetensors, loadSafetensors, safetensorsMetadata } from './state_dict.ts';
+export { saveSafetensors, loadSafetensors, safetensorsMetadata, loadTorch, loadTorchObject, saveTorch, type TorchValue } from './state_dict.ts';
 export { SafetensorsError } from './safetensors.ts';
+export { TorchFileError, type TorchReadOptions } from './torch_file.ts';

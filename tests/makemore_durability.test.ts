@@ -74,13 +74,13 @@ test('makemore: a fresh run in a work dir that holds another run is refused; --o
   assert.is(first.code, 0, first.err);
   const before = [readFileSync(join(o, 'resume.safetensors')), readFileSync(join(o, 'model.safetensors'))];
   oneLineError(runCli(['makemore', '-i', words, '-o', o, '--type', 'bigram', '--max-steps', '11'], { cwd: dir }), 2,
-    /--work-dir .*taken holds another run \(resume\.safetensors and model\.safetensors\); continue it with --resume, choose another --work-dir, or pass --overwrite/, 'second run');
+    /--work-dir .*taken holds another run \(resume\.safetensors, model\.safetensors and model\.pt\); continue it with --resume, choose another --work-dir, or pass --overwrite/, 'second run');
   assert.ok(readFileSync(join(o, 'resume.safetensors')).equals(before[0]) && readFileSync(join(o, 'model.safetensors')).equals(before[1]), 'both files untouched');
   oneLineError(runCli(['makemore', '-i', words, '-o', o, '--resume', '--overwrite'], { cwd: dir }), 2, /--overwrite starts a new run; it does not go with --resume/, '--overwrite --resume');
   const again = runCli(['makemore', '-i', words, '-o', o, '--type', 'bigram', '--max-steps', '11', '--overwrite'], { cwd: dir, timeout: 120_000 });
   assert.is(again.code, 0, again.err);
   assert.is(decodeState(new Uint8Array(readFileSync(join(o, 'resume.safetensors')))).step, 11);
-  assert.not.ok(existsSync(join(o, 'model.safetensors')), 'the old run\'s model is gone with it (the new run has not evaluated yet)');
+  assert.not.ok(existsSync(join(o, 'model.safetensors')) || existsSync(join(o, 'model.pt')), 'the old run\'s model is gone with it (the new run has not evaluated yet)');
 });
 
 test('makemore: --sample-only and --resume with a words file of other characters (the same file in upper case) are refused, not sampled', async () => {

@@ -77,6 +77,8 @@ function render(): void {
   $<HTMLButtonElement>('save').disabled = savable;
   $<HTMLButtonElement>('saveWeights').disabled = savable;
   $('saveWeights').hidden = !(run ? run.weights : model.kind === 'zoo');
+  $<HTMLButtonElement>('saveTorch').disabled = savable;
+  $('saveTorch').hidden = $('saveWeights').hidden;
   $<HTMLButtonElement>('sampleBtn').disabled = !(run && ['training', 'pausing', 'paused', 'finished'].includes(state));
   for (const el of document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('#modelSelect, #modelFields input, #trainingFields input')) el.disabled = !(state === 'idle' || state === 'loading' || state === 'unavailable') || !!run;
   $<HTMLSelectElement>('buildSelect').disabled = !open || state === 'loading';
@@ -558,7 +560,7 @@ async function loadModel(file: File): Promise<void> {
   try { bytes = await file.arrayBuffer(); } catch (e) { say('model', `${file.name}: cannot read it (${(e as Error).message})`); return; }
   setState('preparing');
   onBusy({ what: 'load', label: `reading ${file.name}`, fraction: null });
-  send({ type: 'load', bytes, name: file.name, sample: sampleRequest() }, [bytes]);
+  send({ type: 'load', bytes, name: file.name, sample: sampleRequest(), model: model.id, settings: readSettings() }, [bytes]);
 }
 
 // ---- wiring ----
@@ -595,6 +597,7 @@ $('pause').addEventListener('click', () => { send({ type: 'pause' }); setState('
 $('newRun').addEventListener('click', () => newRun());
 $('save').addEventListener('click', () => send({ type: 'save', what: 'run' }));
 $('saveWeights').addEventListener('click', () => send({ type: 'save', what: 'weights' }));
+$('saveTorch').addEventListener('click', () => send({ type: 'save', what: 'torch' }));
 $('modelSelect').addEventListener('change', () => { if (!run && (state === 'idle' || state === 'loading' || state === 'unavailable')) chooseModel($<HTMLSelectElement>('modelSelect').value); });
 $('sampleBtn').addEventListener('click', () => send({ type: 'sample', sample: sampleRequest() }));
 $('discardYes').addEventListener('click', () => { $<HTMLDialogElement>('discard').close(); reallyNewRun(pendingAfter ?? undefined); });

@@ -28,10 +28,14 @@ export type ToWorker =
    */
   | { type: 'seen'; step: number }
   | { type: 'sample'; sample: SampleRequest }
-  /** 'run': everything to continue it exactly; 'weights': the model alone (makemore.py's model file), where a run has one. */
-  | { type: 'save'; what: 'run' | 'weights' }
-  /** A checkpoint's bytes: becomes the run (to continue, or to sample from). */
-  | { type: 'load'; bytes: ArrayBuffer; name: string; sample: SampleRequest };
+  /** 'run': everything to continue it exactly; 'weights': the model alone (makemore.py's model file), where a run has one; 'torch': the same as makemore.py's model.pt. */
+  | { type: 'save'; what: 'run' | 'weights' | 'torch' }
+  /**
+   * A checkpoint's bytes: becomes the run (to continue, or to sample from). `model` and `settings`
+   * are the form's: a makemore.py model.pt holds weights only, so, as makemore.py's --resume
+   * takes its flags, the chosen model and sizes say what it is.
+   */
+  | { type: 'load'; bytes: ArrayBuffer; name: string; sample: SampleRequest; model: string; settings: Settings };
 
 /** What the page shows while the worker is busy for a while; fraction is null when unknown. */
 export interface Busy { what: 'check' | 'prepare' | 'load' | 'evaluate'; label: string; fraction: number | null }

@@ -3,7 +3,7 @@
 // makemore`). Each is built from settings and names, or from a saved file; the worker (worker.ts)
 // drives it in chunks, so messages get in between, and never touches a model itself.
 // Leaves out: messages and the page's words for errors (worker.ts).
-import { Generator, defaultGenerator, type Tensor } from '../src/index.ts';
+import { Generator, defaultGenerator, saveTorch, type Tensor } from '../src/index.ts';
 import { Session, ConfigError, datasetTensors, sampleNames, checkSampling, type RunConfig } from '../src/makemore/session.ts';
 import { MLP } from '../src/makemore/model.ts';
 import { loadInto, CheckpointError, type Checkpoint } from '../src/makemore/checkpoint.ts';
@@ -58,7 +58,7 @@ export interface PageRun {
   /** How many examples final() looks at (for its progress label). */
   readonly finalExamples: number;
   sample(req: SampleRequest): string[];
-  save(what: 'run' | 'weights'): Download;
+  save(what: 'run' | 'weights' | 'torch'): Download;
   /** Settings to try after a divergence at `step`, and the words for them. */
   divergenceFix(step: number): { fix: Settings; label: string; lr: number };
 }
@@ -226,6 +226,25 @@ export class ZooPageRun implements PageRun {
     return new ZooPageRun(null, model, saved.settings, saved.chars, saved.config.blockSize, saved.step, why);
   }
 
+  /**
+   * makemore.py's own model.pt (weights only): a run of the chosen makemore.py model and sizes on
+   * `text`, from these weights at step 0 with a new optimizer, as makemore.py's --resume.
+   */
+  static fromTorch(text: string | null, type: string, fields: Settings, file: ModelFile): ZooPageRun {
+    if (!MODEL_TYPES.includes(type as ModelType)) throw new CheckpointError("it is a PyTorch model.pt, which holds weights only: first choose the makemore.py model it is (and its sizes) above");
+    if (text === null) throw new CheckpointError('it is a PyTorch model.pt, which holds weights only: load the names it was trained on first, then the model again');
+    const settings = zooSettings(type as ModelType, fields);
+    const problem = settingsProblem(settings, Infinity, (k) => k);
+    if (problem) throw new ConfigError(problem);
+    try {
+      const run = new ZooRun(text, settings, { weights: file.tensors });
+      return new ZooPageRun(run, run.model, settings, run.data.chars, run.config.blockSize, 0, '');
+    } catch (e) {
+      if (!/loadStateDict/.test((e as Error).message)) throw e;
+      throw new CheckpointError(`its weights do not fit a ${type} of the sizes chosen above (${(e as Error).message.replace(/^loadStateDict: /, '')}): choose the model and sizes it was trained with`);
+    }
+  }
+
   /** makemore.py's model file (weights and what they are): a model to sample from. */
   static weights(file: ModelFile): ZooPageRun {
     const info = file.info!;
@@ -289,9 +308,10 @@ export class ZooPageRun implements PageRun {
       temperature: req.temperature, doSample: true, generator: new Generator().manualSeed(req.seed) });
   }
 
-  save(what: 'run' | 'weights'): Download {
+  save(what: 'run' | 'weights' | 'torch'): Download {
     const run = this.run!;
     const name = `makemore-${this.settings.type}-step${run.step}`;
+    if (what === 'torch') return { bytes: saveTorch(this.model.stateDict(), { archive: 'model' }), name: `${name}-model.pt` };
     return what === 'weights' ? { bytes: run.modelBytes(), name: `${name}-model.safetensors` } : { bytes: run.stateBytes(), name: `${name}.safetensors` };
   }
 

@@ -13,7 +13,7 @@ import { decodeCheckpoint, CheckpointError } from '../src/makemore/checkpoint.ts
 import { NonFiniteLossError, DivergenceError } from '../src/makemore/train.ts';
 import { tooHighLoss, uniformLoss } from '../src/makemore/divergence.ts';
 import { decodeSafetensors } from '../src/safetensors.ts';
-import { MODEL_FORMAT, STATE_FORMAT, decodeModel, decodeState } from '../src/makemore/zoo/checkpoint.ts';
+import { MODEL_FORMAT, STATE_FORMAT, decodeModel, decodeState, decodeTorchModel } from '../src/makemore/zoo/checkpoint.ts';
 import { NotebookRun, ZooPageRun, startRun, type PageRun } from './runs.ts';
 import { modelById } from './models.ts';
 import type { Busy, FromWorker, SampleRequest, Settings, ToWorker } from './protocol.ts';
@@ -189,7 +189,7 @@ function formatOf(bytes: Uint8Array): string {
   }
 }
 
-async function load(bytes: ArrayBuffer, name: string, req: SampleRequest): Promise<void> {
+async function load(bytes: ArrayBuffer, name: string, req: SampleRequest, modelId: string, fields: Settings): Promise<void> {
   await ready;
   if (current) return;
   busy('load', `reading ${name}`);
@@ -197,7 +197,11 @@ async function load(bytes: ArrayBuffer, name: string, req: SampleRequest): Promi
   let run: PageRun;
   try {
     const format = formatOf(data);
-    if (format === STATE_FORMAT || format === MODEL_FORMAT) {
+    if (data[0] === 0x50 && data[1] === 0x4b && data[2] === 0x03 && data[3] === 0x04) {
+      // PK\x03\x04: a zip, so torch.save's format (makemore.py's model.pt)
+      if (text !== null) busy('load', `building the training set to train on from ${name}`);
+      run = ZooPageRun.fromTorch(text, modelId, fields, decodeTorchModel(data, 'the file'));
+    } else if (format === STATE_FORMAT || format === MODEL_FORMAT) {
       if (text !== null) busy('load', `building the training set to continue ${name}`);
       run = format === STATE_FORMAT ? ZooPageRun.resume(text, decodeState(data, 'the file')) : ZooPageRun.weights(decodeModel(data, 'the file'));
     } else {
@@ -207,7 +211,7 @@ async function load(bytes: ArrayBuffer, name: string, req: SampleRequest): Promi
     }
   } catch (e) {
     if (!userError(e)) throw e;
-    post({ type: 'problem', about: 'model', message: `${name}: ${words(e)}; choose a .safetensors model saved by this page, by wasmgrad train or by wasmgrad makemore` });
+    post({ type: 'problem', about: 'model', message: `${name}: ${words(e)}; choose a .safetensors model saved by this page, by wasmgrad train or by wasmgrad makemore, or makemore.py's model.pt` });
     return;
   }
   const r = adopt(run, req);
@@ -216,7 +220,7 @@ async function load(bytes: ArrayBuffer, name: string, req: SampleRequest): Promi
   post(run.canTrain ? { type: 'paused', step: run.step } : { type: 'finished', step: run.step, final: null, seconds: 0 });
 }
 
-function save(what: 'run' | 'weights'): void {
+function save(what: 'run' | 'weights' | 'torch'): void {
   const run = current?.run;
   if (!run?.info.splits) return;
   try {
@@ -257,7 +261,7 @@ async function handle(msg: ToWorker): Promise<void> {
       }
       break;
     case 'save': save(msg.what); break;
-    case 'load': await load(msg.bytes, msg.name, msg.sample); break;
+    case 'load': await load(msg.bytes, msg.name, msg.sample, msg.model, msg.settings); break;
   }
 }
 self.onmessage = (ev: MessageEvent<ToWorker>) => {

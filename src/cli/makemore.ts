@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ZooRun, MAKEMORE_DEFAULTS, sampleLines, settingsProblem, type ZooSettings, type Samples } from '../makemore/zoo/run.ts';
 import { MODEL_TYPES, type ModelType } from '../makemore/zoo/models.ts';
-import { decodeModel, decodeState, sameData, type SavedState, type ModelFile } from '../makemore/zoo/checkpoint.ts';
+import { decodeModel, decodeTorchModel, decodeState, sameData, type SavedState, type ModelFile } from '../makemore/zoo/checkpoint.ts';
 import { parseWords, vocabularyOf } from '../makemore/zoo/data.ts';
 import { escapeControls } from '../makemore/text.ts';
 import { DataError } from '../makemore/data.ts';
@@ -15,6 +15,7 @@ import { pyDict } from '../makemore/zoo/format.ts';
 import { readNames, readCheckpointFile, claimOutputs, checkSaveTarget, makeFolder, writeAtomic, UserError } from '../makemore/files.ts';
 import { CheckpointError } from '../makemore/checkpoint.ts';
 import { DivergenceError } from '../makemore/divergence.ts';
+import { saveTorch } from '../index.ts';
 import { outOfMemoryMessage } from '../makemore/limits.ts';
 import { parse, intFlag, UsageError, Signals, initFrom, ignoreClosedOutput, out, note, BUILD_OPTIONS, BUILD_HELP, VERSION, type Values } from './common.ts';
 
@@ -32,7 +33,8 @@ Options (makemore.py's):
   -o, --work-dir DIR     where models are saved (default out; created if missing)
   --resume               continue the run saved in WORK_DIR: exactly where it stopped
                          (resume.safetensors), or from model.safetensors's weights at step 0
-  --sample-only          print 50 samples of WORK_DIR/model.safetensors and quit
+                         (or makemore.py's model.pt's, when there is no model.safetensors)
+  --sample-only          print 50 samples of WORK_DIR/model.safetensors (or model.pt) and quit
   --max-steps N          steps to train to, counted from the run's start (default -1: no end;
                          stop with Ctrl-C, which saves the run for --resume)
   --seed N               seed of the split, the init, the batches and the samples (default 3407)
@@ -56,8 +58,9 @@ Options (wasmgrad's):
 ${BUILD_HELP}
   --debug                show stack traces
 
-Files in WORK_DIR: model.safetensors (the best model) and resume.safetensors (the state after the
-last evaluation, or where training stopped: weights, AdamW's moments, random generators, step).
+Files in WORK_DIR: model.safetensors (the best model), model.pt (the same weights as torch.save
+writes them: makemore.py --resume reads it) and resume.safetensors (the state after the last
+evaluation, or where training stopped: weights, AdamW's moments, random generators, step).
 Ctrl-C, SIGTERM and SIGHUP finish the step under way, save resume.safetensors and exit.`;
 
 const OPTIONS = {
@@ -141,25 +144,26 @@ async function makemore(args: string[]): Promise<void> {
   const inputFile = (v['input-file'] as string | undefined) ?? 'names.txt';
   const workDir = (v['work-dir'] as string | undefined) ?? 'out';
   const modelPath = join(workDir, 'model.safetensors'), statePath = join(workDir, 'resume.safetensors');
+  const torchPath = join(workDir, 'model.pt'); // makemore.py's own file: read when model.safetensors is missing, written beside it
   const sampleOnly = !!v['sample-only'], resume = !!v.resume, overwrite = !!v.overwrite;
   if (overwrite && (resume || sampleOnly)) throw new UsageError(`--overwrite starts a new run; it does not go with --${resume ? 'resume' : 'sample-only'}`);
 
   // Everything that can be checked is checked before the work starts: the saved files first.
   const info = await initFrom(v);
-  let saved: SavedState | null = null, weights: ModelFile | null = null;
+  let saved: SavedState | null = null, weights: (ModelFile & { path: string }) | null = null;
   if (sampleOnly) {
     weights = await readModel(modelPath, workDir);
   } else if (resume) {
     if (await exists(statePath)) saved = decodeState(await readCheckpointFile(statePath, FILE_FIX), statePath);
-    else if (await exists(modelPath)) weights = await readModel(modelPath, workDir);
-    else throw new UserError(`--resume: ${workDir} has no saved run (resume.safetensors) or model (model.safetensors); train one first, or pass its --work-dir`);
+    else if (await exists(modelPath) || await exists(torchPath)) weights = await readModel(modelPath, workDir);
+    else throw new UserError(`--resume: ${workDir} has no saved run (resume.safetensors) or model (model.safetensors or makemore.py's model.pt); train one first, or pass its --work-dir`);
   }
   // A new run in a work dir that holds another one would replace that run's files one by one
   // (resume.safetensors at once, model.safetensors at its first better evaluation): refused.
   if (!resume && !sampleOnly && !overwrite) {
-    const other = [statePath, modelPath].filter((p) => existsSync(p));
+    const other = [statePath, modelPath, torchPath].filter((p) => existsSync(p));
     if (other.length) {
-      throw new UsageError(`--work-dir ${workDir} holds another run (${other.map((p) => basename(p)).join(' and ')}); continue it with --resume, choose another --work-dir, or pass --overwrite to replace it`);
+      throw new UsageError(`--work-dir ${workDir} holds another run (${other.map((p) => basename(p)).join(', ').replace(/, ([^,]*)$/, ' and $1')}); continue it with --resume, choose another --work-dir, or pass --overwrite to replace it`);
     }
   }
   const base = saved?.settings ?? weights?.info?.settings;
@@ -194,11 +198,11 @@ async function makemore(args: string[]): Promise<void> {
   if (problem) throw new UsageError(problem);
   if (!sampleOnly) {
     await makeFolder(workDir, '--work-dir');
-    const outputs = [{ flag: '--work-dir', path: modelPath }, { flag: '--work-dir', path: statePath }];
+    const outputs = [{ flag: '--work-dir', path: modelPath }, { flag: '--work-dir', path: torchPath }, { flag: '--work-dir', path: statePath }];
     for (const o of outputs) await checkSaveTarget(o.path, o.flag);
     await claimOutputs(outputs, [{ flag: '--input-file', path: inputFile }]);
     // The old run goes whole, before the new one saves anything (its files are ours now: claimed).
-    if (overwrite) for (const p of [statePath, modelPath]) await unlink(p).catch((e) => { if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError(`--overwrite: cannot delete ${p} (${(e as Error).message})`); });
+    if (overwrite) for (const p of [statePath, modelPath, torchPath]) await unlink(p).catch((e) => { if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new UserError(`--overwrite: cannot delete ${p} (${(e as Error).message})`); });
   }
 
   let run: ZooRun;
@@ -207,7 +211,7 @@ async function makemore(args: string[]): Promise<void> {
   } catch (e) {
     // A state dict that does not fit the model these settings make (PyTorch's, or other flags').
     if (weights && /loadStateDict/.test((e as Error).message)) {
-      throw new CheckpointError(`${modelPath} does not fit a ${settings.type} with these sizes: ${(e as Error).message.replace(/^loadStateDict: /, '')}; pass the flags it was trained with (--type, --n-layer, --n-head, --n-embd, --n-embd2)`);
+      throw new CheckpointError(`${weights.path === 'model.pt' ? torchPath : modelPath} does not fit a ${settings.type} with these sizes: ${(e as Error).message.replace(/^loadStateDict: /, '')}; pass the flags it was trained with (--type, --n-layer, --n-head, --n-embd, --n-embd2)`);
     }
     throw e;
   }
@@ -226,7 +230,7 @@ async function makemore(args: string[]): Promise<void> {
   };
   if (resume || sampleOnly) say('resuming from existing model in the workdir');
   if (saved) { note(`continuing the saved run at step ${saved.step}`); result.resumedAt = saved.step; }
-  else if (resume) note(`${workDir} has no resume.safetensors: starting at step 0 from model.safetensors's weights, with a new optimizer (as makemore.py's --resume)`);
+  else if (resume) note(`${workDir} has no resume.safetensors: starting at step 0 from ${weights?.path ?? 'model.safetensors'}'s weights, with a new optimizer (as makemore.py's --resume)`);
   if (sampleOnly) {
     signals.idle('stopped while sampling; the work dir is unchanged');
     const samples = run.sample(50);
@@ -246,7 +250,9 @@ async function makemore(args: string[]): Promise<void> {
     await run.train({
       print: say,
       saveBest: async (bytes, step, testLoss) => {
+        const torchBytes = saveTorch(run.model.stateDict(), { archive: 'model' });
         await signals.saving(() => writeAtomic(modelPath, bytes));
+        await signals.saving(() => writeAtomic(torchPath, torchBytes));
         result.best = { step, testLoss, path: modelPath };
       },
       saveState,
@@ -302,7 +308,10 @@ async function exists(path: string): Promise<boolean> {
   return !!(await stat(path).catch(() => null));
 }
 
-async function readModel(path: string, workDir: string): Promise<ModelFile> {
-  if (!(await exists(path))) throw new UserError(`${workDir} has no model.safetensors to sample from; train one first (it is saved at each evaluation, every 500 steps), or pass its --work-dir`);
-  return decodeModel(await readCheckpointFile(path, FILE_FIX), path);
+/** model.safetensors, else makemore.py's model.pt beside it; `path` says which was read. */
+async function readModel(path: string, workDir: string): Promise<ModelFile & { path: string }> {
+  const pt = join(workDir, 'model.pt');
+  if (!(await exists(path)) && await exists(pt)) return { ...decodeTorchModel(await readCheckpointFile(pt, FILE_FIX), pt, note), path: 'model.pt' };
+  if (!(await exists(path))) throw new UserError(`${workDir} has no model.safetensors to sample from (nor makemore.py's model.pt); train one first (it is saved at each evaluation, every 500 steps), or pass its --work-dir`);
+  return { ...decodeModel(await readCheckpointFile(path, FILE_FIX), path), path: 'model.safetensors' };
 }

@@ -175,6 +175,9 @@ function parseGenerator(meta: Record<string, string>): GeneratorState | null {
  *   ckpt.itos;           // ['.', 'a', 'b', ...]
  */
 export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
+    throw new CheckpointError('this is a torch.save file (`wasmgrad train --save FILE.pt` writes the weights only, for PyTorch): it has no vocabulary or run settings; pass the .safetensors checkpoint of `wasmgrad train --save FILE.safetensors`');
+  }
   let decoded: ReturnType<typeof decodeSafetensors>;
   try {
     decoded = decodeSafetensors(bytes);

@@ -5,7 +5,7 @@
 // the default generator, the training loader's generator and the step. Both carry a checksum.
 // Reading checks what a damaged or foreign file could get wrong before any of it is used.
 // Portable: bytes in, bytes out; files are the CLI's job.
-import { tensor, Tensor, type nn } from '../../index.ts';
+import { tensor, Tensor, loadTorch, TorchFileError, type nn } from '../../index.ts';
 import { encodeSafetensors, decodeSafetensors, SafetensorsError, type SafeTensor } from '../../safetensors.ts';
 import type { GeneratorState } from '../../random/generator.ts';
 import { checksum, crc32, CheckpointError } from '../checkpoint.ts';
@@ -179,6 +179,30 @@ export function decodeModel(bytes: Uint8Array, what = 'model file'): ModelFile {
   const testLoss = json<number | null>(meta, 'test_loss', what);
   const test = typeof testLoss === 'number' && /^\d+$/.test(meta.test_eval_seed ?? '') ? { testLoss, seed: BigInt(meta.test_eval_seed) } : null;
   return { tensors: out, info: { ...readInfo(meta, what), step: Number.isSafeInteger(step) ? step : 0, test } };
+}
+
+/**
+ * Reads makemore.py's own model.pt (torch.save of its state dict) as a ModelFile without info:
+ * its tensors then must fit the model the flags make. float64/float16/bfloat16 weights are
+ * converted to float32 (`onNote` says so); anything but a state dict of finite float tensors is
+ * refused with a CheckpointError.
+ */
+export function decodeTorchModel(bytes: Uint8Array, what = 'model.pt', onNote?: (message: string) => void): ModelFile {
+  let sd: Record<string, Tensor>;
+  try {
+    sd = loadTorch(bytes, { name: what, onNote });
+  } catch (e) {
+    if (e instanceof TorchFileError) throw new CheckpointError(e.message);
+    throw e;
+  }
+  for (const [name, t] of Object.entries(sd)) {
+    if (t.dtype !== 'float32') throw new CheckpointError(`${what}: tensor '${escapeControls(name)}' is an integer tensor; makemore.py's models hold float tensors only, so this is not a makemore.py model`);
+    const data = t.toArray() as Float32Array;
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i])) throw new CheckpointError(`${what}: tensor '${escapeControls(name)}' holds ${data[i]} at index ${i}: the weights are damaged or training diverged; use an earlier checkpoint`);
+    }
+  }
+  return { tensors: sd, info: null };
 }
 
 /** Reads resume.safetensors. */

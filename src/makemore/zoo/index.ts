@@ -10,4 +10,4 @@ export { createModel, numParams, MODEL_TYPES, type ModelType, type LanguageModel
 export { CONFIG_DEFAULTS, type ModelConfig, type ModelOutput } from './config.ts';
 export { parseWords, createDatasets, datasetSummary, CharDataset, InfiniteDataLoader, evalBatches, meanAsTorch, type Datasets } from './data.ts';
 export { ZooRun, MAKEMORE_DEFAULTS, EVAL, generate, generateWords, settingsProblem, sampleLines, type ZooSettings, type Samples, type TrainEvents, type RunOptions } from './run.ts';
-export { encodeModel, decodeModel, encodeState, decodeState, type ModelInfo, type ModelFile, type SavedState } from './checkpoint.ts';
+export { encodeModel, decodeModel, decodeTorchModel, encodeState, decodeState, type ModelInfo, type ModelFile, type SavedState } from './checkpoint.ts';
