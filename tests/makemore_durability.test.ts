@@ -107,6 +107,15 @@ test('makemore: a symlinked work dir trains past its second save (its lock is th
   assert.match(r.out, /step 1000 train loss/);
 });
 
+test('makemore: a million-line words file trains (it overflowed the call stack)', () => {
+  const million = join(dir, 'million.txt');
+  writeFileSync(million, Array.from({ length: 1_000_000 }, word).join('\n') + '\n');
+  const r = runCli(['makemore', '-i', million, '-o', join(dir, 'million'), '--type', 'bigram', '--max-steps', '3', '--json'], { cwd: dir, timeout: 300_000 });
+  assert.is(r.code, 0, r.err);
+  assert.is(JSON.parse(r.out).dataset.words, 1_000_000);
+  assert.is(decodeState(new Uint8Array(readFileSync(join(dir, 'million', 'resume.safetensors')))).step, 3);
+});
+
 test('makemore: a million-line words file makes its datasets (no call stack overflow); one 10 MB line is refused at once', () => {
   const many = Array.from({ length: 1_000_000 }, (_, i) => `w${i.toString(36)}`).join('\n');
   const d = createDatasets(many.replace(/\d/g, (c) => 'abcdefghij'[Number(c)]));
