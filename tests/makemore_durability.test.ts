@@ -83,7 +83,7 @@ test('makemore: a fresh run in a work dir that holds another run is refused; --o
   assert.not.ok(existsSync(join(o, 'model.safetensors')) || existsSync(join(o, 'model.pt')), 'the old run\'s model is gone with it (the new run has not evaluated yet)');
 });
 
-test('makemore: --sample-only and --resume with a words file of other characters (the same file in upper case) are refused, not sampled', async () => {
+test('makemore: --sample-only and --resume with a words file of other characters (the same file in upper case) are refused, not sampled; without -i the model samples with its own', async () => {
   const o = join(dir, 'vocab');
   const r = runCli(['makemore', '-i', words, '-o', o, '--type', 'bigram', '--max-steps', '501'], { cwd: dir, timeout: 120_000 });
   assert.is(r.code, 0, r.err);
@@ -91,6 +91,18 @@ test('makemore: --sample-only and --resume with a words file of other characters
   writeFileSync(upper, readFileSync(words, 'utf8').toUpperCase());
   oneLineError(runCli(['makemore', '-i', upper, '-o', o, '--sample-only'], { cwd: dir }), 1, /upper\.txt has other characters, 'ABC.*' \(26\), than the model in .* was trained on, 'abc.*' \(26\); pass the words file it was trained on/, 'sample-only');
   oneLineError(runCli(['makemore', '-i', upper, '-o', o, '--resume', '--max-steps', '600'], { cwd: dir }), 1, /upper\.txt (is not the data|has other characters)/, 'resume');
+  // Without -i, the default names.txt (here the upper-case one) only sorts the samples: the model
+  // samples with its own characters, and says so.
+  const own = join(dir, 'own');
+  mkdirSync(own);
+  writeFileSync(join(own, 'names.txt'), readFileSync(upper));
+  const mine = runCli(['makemore', '-o', o, '--sample-only', '--json'], { cwd: own, timeout: 120_000 });
+  assert.is(mine.code, 0, mine.err);
+  assert.match(mine.err, /note: names\.txt has other characters, 'ABC.*' \(26\), than the model, 'abc.*' \(26\): sampling with the model's own/);
+  const sampled = JSON.parse(mine.out).samples[0];
+  const all = [...sampled.train, ...sampled.test, ...sampled.new];
+  assert.is(all.length, 50);
+  assert.ok(all.every((w: string) => /^[a-z]*$/.test(w)), `the model's own characters: ${all.slice(0, 8).join(' ')}`);
   const ok = runCli(['makemore', '-i', words, '-o', o, '--sample-only', '--json'], { cwd: dir, timeout: 120_000 });
   assert.is(ok.code, 0, ok.err);
   assert.ok(decodeModel(new Uint8Array(readFileSync(join(o, 'model.safetensors')))).info!.chars.join('') === 'abcdefghijklmnopqrstuvwxyz');

@@ -189,11 +189,18 @@ async function makemore(args: string[]): Promise<void> {
   // case) would print other words without any error.
   const chars = vocabularyOf(words);
   const fileChars = saved?.chars ?? weights?.info?.chars;
+  // Sampling a model of ours with no words file named: its own characters and sizes, the
+  // default file only sorting the samples into train, test and new.
+  let ownVocabulary = false;
   if (fileChars && fileChars.join('') !== chars.join('')) {
     const show = (c: string[]) => `'${escapeControls(c.join('')).slice(0, 60)}${c.join('').length > 60 ? '…' : ''}' (${c.length})`;
-    throw new DataError(`${inputFile} has other characters, ${show(chars)}, than the ${saved ? 'run' : 'model'} in ${workDir} was trained on, ${show(fileChars)}; pass the words file it was trained on with --input-file`);
+    if (!(sampleOnly && weights?.info && v['input-file'] === undefined)) {
+      throw new DataError(`${inputFile} has other characters, ${show(chars)}, than the ${saved ? 'run' : 'model'} in ${workDir} was trained on, ${show(fileChars)}; pass the words file it was trained on with --input-file`);
+    }
+    ownVocabulary = true;
+    note(`note: ${inputFile} has other characters, ${show(chars)}, than the model, ${show(fileChars)}: sampling with the model's own (pass --input-file to sort the samples against its data)`);
   }
-  const vocabSize = chars.length + 1;
+  const vocabSize = (ownVocabulary ? fileChars!.length : chars.length) + 1;
   const problem = settingsProblem(settings, vocabSize, (k) => (k in given || !base ? flagOf(k) : `the saved ${flagOf(k).slice(2)}`));
   if (problem) throw new UsageError(problem);
   if (!sampleOnly) {
@@ -207,7 +214,10 @@ async function makemore(args: string[]): Promise<void> {
 
   let run: ZooRun;
   try {
-    run = new ZooRun(text, settings, { resume: saved ?? undefined, weights: weights?.tensors, modelPath, eager: process.env.WASMGRAD_EAGER === '1' });
+    run = new ZooRun(text, settings, {
+      resume: saved ?? undefined, weights: weights?.tensors, modelPath, eager: process.env.WASMGRAD_EAGER === '1', source: statePath,
+      vocabulary: ownVocabulary ? { chars: weights!.info!.chars, config: weights!.info!.config } : undefined,
+    });
   } catch (e) {
     // A state dict that does not fit the model these settings make (PyTorch's, or other flags').
     if (weights && /loadStateDict/.test((e as Error).message)) {

@@ -72,12 +72,19 @@ export interface RunOptions {
   modelPath?: string;
   /** The resume file's name, for errors about its contents ('resume file'). */
   source?: string;
+  /**
+   * With `weights`: the saved model's own characters and sizes, to sample with them when the
+   * words (which only sort the samples into train, test and new) have other characters.
+   */
+  vocabulary?: { chars: string[]; config: ModelConfig };
 }
 
 export class ZooRun {
   readonly settings: ZooSettings;
   readonly data: Datasets;
   readonly config: ModelConfig;
+  /** The characters the model reads and writes: the data's, or a sampled model's own (RunOptions.vocabulary). */
+  readonly chars: readonly string[];
   readonly model: LanguageModel;
   /** The step the next training step is (steps done so far). */
   step = 0;
@@ -102,10 +109,12 @@ export class ZooRun {
     this.modelPath = opts.modelPath ?? 'model.safetensors';
     manualSeed(settings.seed);
     this.data = createDatasets(text);
-    this.config = {
+    if (opts.vocabulary && (!opts.weights || opts.resume)) throw new Error('ZooRun: a vocabulary of its own goes with weights only (a model to sample), not a run to train');
+    this.config = opts.vocabulary?.config ?? {
       vocabSize: this.data.train.getVocabSize(), blockSize: this.data.train.getOutputLength(),
       nLayer: settings.nLayer, nHead: settings.nHead, nEmbd: settings.nEmbd, nEmbd2: settings.nEmbd2,
     };
+    this.chars = opts.vocabulary?.chars ?? this.data.chars;
     this.model = createModel(settings.type, this.config);
     this.divergence = new DivergenceCheck(this.config.vocabSize, divergenceWindow(settings.maxSteps));
     if (opts.resume) {
@@ -251,8 +260,8 @@ export class ZooRun {
   sample(num: number): Samples {
     const topK = this.settings.topK !== -1 ? this.settings.topK : null;
     const out: Samples = { train: [], test: [], new: [] };
-    const steps = this.data.train.getOutputLength() - 1; // -1: the <START> token is already there
-    for (const word of generateWords(this.model, this.data.chars, num, steps, { topK, doSample: true })) {
+    const steps = this.config.blockSize - 1; // -1: the <START> token is already there
+    for (const word of generateWords(this.model, this.chars, num, steps, { topK, doSample: true })) {
       if (this.data.train.contains(word)) out.train.push(word);
       else if (this.data.test.contains(word)) out.test.push(word);
       else out.new.push(word);
