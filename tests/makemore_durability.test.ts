@@ -68,6 +68,26 @@ for (const [sig, code, at] of [['SIGTERM', 143, 20], ['SIGINT', 130, 520], ['SIG
   });
 }
 
+test('makemore: SIGTERM at 8 random moments (training, sampling every 200 steps, evaluating and saving every 500) always exits 143 by itself with a run that resumes', async () => {
+  let moments = 91;
+  const at = () => ((moments = (moments * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (let i = 0; i < 8; i++) {
+    const o = join(dir, `random-${i}`);
+    const c = start(['makemore', '-i', words, '-o', o, '--type', 'bigram', '--max-steps', '100000']);
+    await waitFor(c, /^step 0 \|/m);
+    await new Promise((r) => setTimeout(r, 100 + 2900 * at()));
+    c.proc.kill('SIGTERM');
+    const killer = setTimeout(() => c.proc.kill('SIGKILL'), 5000);
+    const exit = await c.exited;
+    clearTimeout(killer);
+    assert.equal(exit, { code: 143, signal: null }, `moment ${i}: exited by itself (stderr: ${c.err.slice(-400)})`);
+    const step = decodeState(new Uint8Array(readFileSync(join(o, 'resume.safetensors')))).step;
+    assert.match(c.err, new RegExp(`interrupted by SIGTERM at step ${step}: saved the run`), `moment ${i}`);
+    const more = runCli(['makemore', '-i', words, '-o', o, '--resume', '--max-steps', String(step + 2), '--json'], { cwd: dir, timeout: 120_000 });
+    assert.is(more.code, 0, `moment ${i} resumes: ${more.err}`);
+  }
+});
+
 test('makemore: a fresh run in a work dir that holds another run is refused; --overwrite replaces both of its files', async () => {
   const o = join(dir, 'taken');
   const first = runCli(['makemore', '-i', words, '-o', o, '--type', 'bigram', '--max-steps', '501'], { cwd: dir, timeout: 120_000 });
