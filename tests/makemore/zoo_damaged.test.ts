@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { init } from '../../src/index.ts';
 import { ZooRun, MAKEMORE_DEFAULTS, type ZooSettings } from '../../src/makemore/zoo/run.ts';
-import { decodeState } from '../../src/makemore/zoo/checkpoint.ts';
+import { decodeState, decodeModel } from '../../src/makemore/zoo/checkpoint.ts';
 import { CheckpointError, checksum } from '../../src/makemore/checkpoint.ts';
 import { DivergenceError } from '../../src/makemore/divergence.ts';
 import { DataError } from '../../src/makemore/data.ts';
@@ -99,6 +99,42 @@ test('zoo checkpoint: 500+ re-sealed mutants of a resume file are refused as dam
   }
   assert.equal(internal.slice(0, 20), [], `${internal.length} internal errors of ${all.length} (${refused} refused, ${trained} trained)`);
   assert.ok(refused > all.length / 2, `${refused} refused, ${trained} trained`);
+});
+
+test('zoo checkpoint: re-sealed mutants of a model file are refused as damaged (or as not fitting, as the command says) or sample; none is an internal error', () => {
+  const { tensors, metadata } = decodeSafetensors(run.modelBytes(run.step, null));
+  const all: [string, Uint8Array][] = [];
+  for (const key of Object.keys(metadata)) {
+    if (key === 'checksum') continue;
+    let parsed: unknown;
+    try { parsed = JSON.parse(metadata[key]); } catch { parsed = metadata[key]; }
+    for (const path of paths(parsed)) {
+      for (const value of VALUES) {
+        const changed = setAt(parsed, path, value, false);
+        all.push([`${key}${JSON.stringify(path)} = ${JSON.stringify(value)}`, reseal(tensors, { ...metadata, [key]: typeof changed === 'string' ? changed : JSON.stringify(changed) })]);
+      }
+    }
+  }
+  for (const name of Object.keys(tensors)) {
+    all.push([`tensor ${name} dropped`, reseal(Object.fromEntries(Object.entries(tensors).filter(([k]) => k !== name)), metadata)]);
+    const t = tensors[name], n = Math.max(1, t.data.length - 1);
+    all.push([`tensor ${name} reshaped`, reseal({ ...tensors, [name]: { ...t, shape: [n], data: (t.data as Float32Array).slice(0, n) } }, metadata)]);
+  }
+  const internal: string[] = [];
+  let refused = 0;
+  for (const [what, bytes] of all) {
+    try {
+      const m = decodeModel(bytes, 'model.safetensors');
+      const b = m.info?.settings ?? settings;
+      new ZooRun(text, { ...MAKEMORE_DEFAULTS, type: b.type, nLayer: b.nLayer, nHead: b.nHead, nEmbd: b.nEmbd, nEmbd2: b.nEmbd2 }, { weights: m.tensors }).sample(5);
+    } catch (e) {
+      // (`wasmgrad makemore` says a state dict that loadStateDict refuses does not fit, naming the flags)
+      if (e instanceof CheckpointError || e instanceof DataError || /^loadStateDict: /.test((e as Error).message)) refused++;
+      else internal.push(`${what}: ${(e as Error)?.constructor?.name} ${(e as Error)?.message}`);
+    }
+  }
+  assert.ok(all.length >= 250, `${all.length} mutants`);
+  assert.equal(internal.slice(0, 20), [], `${internal.length} internal errors of ${all.length} (${refused} refused)`);
 });
 
 test.run();
