@@ -2,9 +2,11 @@
 // name is not ours, and a raw ESC in it could retitle or repaint the user's terminal.
 // Portable. Leaves out: parsing names files (data.ts), which gives each mistake its own message.
 
-/** Characters a names file should not hold: C0/C1 controls including tab, DEL, and the Unicode
- *  line/paragraph separators (Python's splitlines would break lines on those; we refuse). */
-export const CONTROL = /[\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029]/u;
+/** Characters a names file should not hold: C0/C1 controls including tab, DEL, the Unicode
+ *  line/paragraph separators (Python's splitlines would break lines on those; we refuse), and the
+ *  bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069), which reorder what a
+ *  terminal shows after them. */
+export const CONTROL = /[\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
 
 /**
  * The longest line a names (or words) file may hold, in UTF-16 units: far above any name, and a

@@ -12,7 +12,7 @@ import { tooLong } from '../text.ts';
 const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
 const SPACE = '\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000';
 // Characters a word may not hold: controls would drive the terminal when samples are printed.
-const CONTROL = /[\u0000-\u0008\u000E-\u001B\u007F-\u0084\u0086-\u009F]/u;
+const CONTROL = /[\u0000-\u0008\u000E-\u001B\u007F-\u0084\u0086-\u009F\u202A-\u202E\u2066-\u2069]/u; // (and the bidirectional overrides: text.ts)
 
 function pyStrip(s: string): string {
   let a = 0, b = s.length;
