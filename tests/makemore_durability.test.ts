@@ -157,6 +157,9 @@ test('makemore: a million-line words file makes its datasets (no call stack over
   assert.throws(() => parseWords(`${line}\nbob\n`), /line 1 is 10,485,760 characters long, over the 1000 a line may hold/);
   assert.throws(() => parseNames(`${line}\n`), /line 1 is 10,485,760 characters long/);
   assert.ok(performance.now() - t0 < 5000, 'refused without building anything');
+  // A right-to-left override would reorder the terminal's line when samples are printed.
+  assert.throws(() => parseWords('ann\nbo\u202Eb\n'), /line 2 holds the control character U\+202E/);
+  assert.throws(() => parseNames('ann\nbo\u2066b\n'), /line 2 contains control character U\+2066/);
 });
 
 test('train: --samples over 1,000 and a learning rate that blows up in 100 steps are errors, before or as they happen', () => {
