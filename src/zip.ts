@@ -4,6 +4,7 @@
 // Leaves out compression, encryption, multi-disk archives and zip64 entries (files over 4 GiB):
 // the reader refuses them by name. Every offset and size is checked before it is used.
 // ref: PKWARE APPNOTE.TXT 6.3.10; pytorch caffe2/serialize/inline_container.cc (getPadding)
+import { crc32 } from './crc32.ts';
 
 /** A problem with a zip archive's bytes; `message` names it (the caller adds the file's name). */
 export class ZipError extends Error {
@@ -23,23 +24,8 @@ const LOCAL = 0x04034b50, CENTRAL = 0x02014b50, END = 0x06054b50;
 const END64 = 0x06064b50, LOCATOR64 = 0x07064b50, DESCRIPTOR = 0x08074b50;
 const MAX_ENTRIES = 1 << 16;
 
-// CRC-32 (IEEE 802.3, zlib's), the checksum every zip entry carries.
-const CRC_TABLE = (() => {
-  const t = new Int32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c;
-  }
-  return t;
-})();
-
-/** CRC-32 of `b`, as an unsigned 32-bit number. */
-export function zipCrc32(b: Uint8Array): number {
-  let c = -1;
-  for (let i = 0; i < b.length; i++) c = CRC_TABLE[(c ^ b[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ -1) >>> 0;
-}
+/** CRC-32 of `b` (the checksum every zip entry carries), as an unsigned 32-bit number. */
+export const zipCrc32 = (b: Uint8Array): number => crc32(b);
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
